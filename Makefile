@@ -1,0 +1,29 @@
+# The course's public commands. Set-up is automatic: any target that needs the
+# environment builds .venv from requirements.txt when it is missing or older.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# Stamp file: touched after a successful install, so a failed install is retried.
+READY := $(VENV)/.ready
+
+.PHONY: help setup test lab release
+
+help:
+	@echo "make test     run every test (creates .venv first if needed)"
+	@echo "make lab      JupyterLab on this course, nbgrader extensions enabled"
+	@echo "make release  regenerate release/ (student notebooks) and notebooks/ (reading edition)"
+	@echo "make setup    only create .venv from requirements.txt"
+
+setup: $(READY)
+
+$(READY): requirements.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+test: $(READY)
+	$(PY) -m pytest
+
+lab: $(READY)
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir="$(CURDIR)"

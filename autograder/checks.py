@@ -1,0 +1,195 @@
+"""The checks the test cells of notebooks 1 and 2 call: one per step of the hand-written net.
+
+Each check draws a seeded problem, asks the oracle for the answer, runs the student's
+function under the exercise's guard, and then either prints one success line or raises
+CheckFailed with what is wrong and, for a known mistake, which one.
+
+backend="numpy": notebook 1 (by hand, no torch); backend="torch": notebook 2 part A
+(tensors, backward by hand, no autograd). ``autograd_step`` is notebook 2 part B.
+"""
+from . import guards, oracles
+from .compare import fail, find_problems, passed, say
+from .diagnosis import (MISTAKES, diagnose, forward_candidates, gradient_candidates,
+                        loss_candidates, update_candidates)
+from .problems import make_problem
+
+# Visible checks: small and fixed. Hidden tests pass their own seeds and shapes.
+VISIBLE_SEED = 0
+VISIBLE_SHAPE = (8, 12, 10, 4)
+# Large enough that a missing or doubled learning rate shows even in float32.
+CHECK_LEARNING_RATE = 1e-2
+
+
+class _Case:
+    """One problem instance in the form a backend's exercise receives it."""
+
+    def __init__(self, backend, seed, shape, dtype, device):
+        self.backend, self.dtype, self.device = backend, dtype, (device if backend == "torch" else None)
+        problem = make_problem(seed, shape)
+        if backend == "numpy":
+            self.x, self.y, self.w1, self.w2 = problem.numpy(dtype)
+        elif backend == "torch":
+            self.x, self.y, self.w1, self.w2 = problem.torch(dtype, device)
+        else:
+            raise ValueError(f"backend must be 'numpy' or 'torch', not {backend!r}")
+        self.kind = backend
+        self.label = f"{backend} {dtype}{' ' + device if self.device else ''}, (N, D_in, H, D_out) = {tuple(shape)}, seed {seed}"
+        self.ref = oracles.reference(self.x, self.y, self.w1, self.w2)
+
+    def cast(self, value):
+        """A float64 oracle value in this case's library, dtype and device."""
+        if self.backend == "numpy":
+            return oracles.to_numpy64(value).astype(self.dtype)
+        return value.to(device=self.device, dtype=getattr(__import__("torch"), self.dtype)).clone()
+
+    def run(self, fn, *args):
+        """Call the student's function under this exercise's guard."""
+        __tracebackhide__ = True
+        guard = guards.by_hand if self.backend == "numpy" else guards.no_autograd
+        return guard(fn, *args)
+
+    def problems(self, name, value, reference, kind=None):
+        return find_problems(name, value, reference, kind or self.kind, self.dtype, self.device)
+
+
+def _unpack(step, out, names):
+    __tracebackhide__ = True
+    if not isinstance(out, (tuple, list)) or len(out) != len(names):
+        got = f"{len(out)} 个值 / {len(out)} values" if isinstance(out, (tuple, list)) else type(out).__name__
+        fail(step, [say(f"{step} 应该返回 {len(names)} 个值：({', '.join(names)})，实际得到 {got}。",
+                        f"{step} should return {len(names)} values: ({', '.join(names)}); got {got}.")])
+    return out
+
+
+def _context(label):
+    return say(f"（检查用例：{label}）", f"(checked on: {label})")
+
+
+def _finish(step, problems, label):
+    __tracebackhide__ = True
+    if problems:
+        fail(step, [*problems, _context(label)])
+    passed(step, label)
+
+
+def forward(fn, backend="numpy", seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="float64", device="cpu"):
+    """Check ``fn(x, w1, w2) -> (h, h_relu, y_pred)``."""
+    __tracebackhide__ = True
+    c = _Case(backend, seed, shape, dtype, device)
+    out = _unpack("forward", c.run(fn, c.x, c.w1, c.w2), ("h", "h_relu", "y_pred"))
+    problems = []
+    for name, value in zip(("h", "h_relu", "y_pred"), out):
+        found = c.problems(name, value, c.ref[name])
+        mistake = found and name == "y_pred" and diagnose(value, forward_candidates(c.x, c.y, c.w1, c.w2))
+        problems += found + ([mistake.message] if mistake else [])
+    _finish("forward", problems, c.label)
+
+
+def loss(fn, backend="numpy", seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="float64", device="cpu"):
+    """Check ``fn(y_pred, y) -> loss``, the sum of squared errors (a number or a 0-d tensor)."""
+    __tracebackhide__ = True
+    c = _Case(backend, seed, shape, dtype, device)
+    y_pred = c.cast(c.ref["y_pred"])
+    value = c.run(fn, y_pred, c.y)
+    problems = c.problems("loss", value, c.ref["loss"], kind="scalar")
+    mistake = problems and diagnose(value, loss_candidates(c.ref["y_pred"], c.y))
+    _finish("loss", problems + ([mistake.message] if mistake else []), c.label)
+
+
+def backward(fn, backend="numpy", seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="float64", device="cpu",
+             finite_differences=False):
+    """Check ``fn(x, y, w2, h, h_relu, y_pred) -> (grad_w1, grad_w2)`` against autograd and,
+    when ``finite_differences``, against numerical gradients too."""
+    __tracebackhide__ = True
+    c = _Case(backend, seed, shape, dtype, device)
+    cached = [c.cast(c.ref[k]) for k in ("h", "h_relu", "y_pred")]
+    out = _unpack("backward", c.run(fn, c.x, c.y, c.w2, *cached), ("grad_w1", "grad_w2"))
+    problems, candidates = [], None
+    for name, value in zip(("grad_w1", "grad_w2"), out):
+        found = c.problems(name, value, c.ref[name])
+        if found:
+            candidates = candidates or gradient_candidates(c.x, c.y, c.w1, c.w2)
+            mistake = diagnose(value, candidates, name, correct=c.ref[name])
+            found += [mistake.message] if mistake else []
+        problems += found
+    if not problems and finite_differences:
+        problems = _finite_difference_problems(c, out)
+    _finish("backward", problems, c.label)
+
+
+def _finite_difference_problems(c, grads):
+    numerical = oracles.finite_differences(c.x, c.y, c.w1, c.w2)
+    problems = []
+    for (name, (idx, values)), grad in zip(numerical.items(), grads):
+        picked = oracles.to_numpy64(grad).reshape(-1)[idx]
+        found = find_problems(name, picked, values, "numpy")  # float64 here; tolerance from the input dtype
+        if found and not find_problems(name, picked.astype(c.dtype), values, "numpy", c.dtype):
+            continue
+        problems += [say(f"{name} 和数值梯度（有限差分）不一致。", f"{name} disagrees with the numerical (finite-difference) gradient.")
+                     ] if found else []
+    return problems
+
+
+def update(fn, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="float64", learning_rate=CHECK_LEARNING_RATE):
+    """Check ``fn(w1, w2, grad_w1, grad_w2, learning_rate)``: SGD, changing w1 and w2 in place (numpy)."""
+    __tracebackhide__ = True
+    c = _Case("numpy", seed, shape, dtype, None)
+    w1, w2 = c.w1.copy(), c.w2.copy()
+    g1, g2 = c.cast(c.ref["grad_w1"]), c.cast(c.ref["grad_w2"])
+    returned = c.run(fn, w1, w2, g1, g2, learning_rate)
+    problems = []
+    for name, w, before, g in (("w1", w1, c.w1, g1), ("w2", w2, c.w2, g2)):
+        expected = oracles.to_numpy64(before) - learning_rate * oracles.to_numpy64(g)
+        if (w == before).all():
+            problems.append(say(f"{name} 没有变化。", f"{name} did not change.") + "\n" + MISTAKES["rebinding"].message)
+            continue
+        found = c.problems(name, w, expected)
+        mistake = found and diagnose(w, update_candidates(before, g, learning_rate))
+        problems += found + ([mistake.message] if mistake else [])
+    if returned is not None and not problems:
+        problems.append(say("update 应该就地修改 w1、w2，不需要 return（返回了新数组吗？）。",
+                            "update should change w1 and w2 in place and return nothing (did it return new arrays?)."))
+    _finish("update", problems, c.label)
+
+
+def autograd_step(fn, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="float32", device="cpu",
+                  learning_rate=CHECK_LEARNING_RATE):
+    """Check ``fn(x, y, w1, w2, learning_rate) -> loss`` (w1, w2 with requires_grad=True):
+    forward, loss, loss.backward(), the SGD update under torch.no_grad(), gradients zeroed.
+    Two steps are taken, so that gradients left over from the first one show in the second."""
+    __tracebackhide__ = True
+    c = _Case("torch", seed, shape, dtype, device)
+    w1, w2 = c.w1.requires_grad_(True), c.w2.requires_grad_(True)
+    first = None
+    for step in (1, 2):
+        ref = oracles.reference(c.x, c.y, w1, w2)
+        before = (w1.detach().clone(), w2.detach().clone())
+        try:
+            value = guards.no_oracles(fn, c.x, c.y, w1, w2, learning_rate)
+        except RuntimeError as error:
+            if "leaf Variable that requires grad" in str(error) or "requires grad is being used in an in-place" in str(error):
+                fail("autograd_step", [MISTAKES["update_outside_no_grad"].message, _context(c.label)])
+            raise
+        problems = c.problems("loss", value, ref["loss"], kind="scalar")
+        for name, w, b, g in (("w1", w1, before[0], ref["grad_w1"]), ("w2", w2, before[1], ref["grad_w2"])):
+            if not w.is_leaf or not w.requires_grad:
+                problems.append(say(f"{name} 不再是 requires_grad=True 的叶子张量：更新要在 torch.no_grad() 里就地进行。",
+                                    f"{name} is no longer a leaf tensor with requires_grad=True: update it in place "
+                                    f"inside torch.no_grad()."))
+                continue
+            if (w.detach() == b).all():
+                problems.append(say(f"{name} 没有变化。", f"{name} did not change.") + "\n" + MISTAKES["rebinding"].message)
+                continue
+            expected = oracles.to_numpy64(b) - learning_rate * oracles.to_numpy64(g)
+            found = c.problems(name, w.detach(), expected)
+            if found:
+                candidates = update_candidates(b, g, learning_rate)
+                if first is not None:  # second step: the first step's gradient still added in?
+                    candidates = {"not_zeroed": expected - learning_rate * first[name], **candidates}
+                mistake = diagnose(w.detach(), candidates)
+                found += [mistake.message] if mistake else []
+            problems += found
+        if problems:
+            fail("autograd_step", [say(f"（第 {step} 步）", f"(step {step})"), *problems, _context(c.label)])
+        first = {"w1": oracles.to_numpy64(ref["grad_w1"]), "w2": oracles.to_numpy64(ref["grad_w2"])}
+    passed("autograd_step", c.label + ", 2 steps")
