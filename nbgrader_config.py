@@ -1,0 +1,41 @@
+"""nbgrader settings for the two-layer net course. Each choice says why in one line."""
+import os
+
+c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# One course, and its folder is wherever this file is (a copy of the course works as is).
+c.CourseDirectory.course_id = "two-layer-net"
+c.CourseDirectory.root = HERE
+
+# Gradebook: SQLite beside this file; set NBGRADER_DB_URL (e.g. postgresql://user@host/course)
+# to share one PostgreSQL gradebook between several graders.
+c.CourseDirectory.db_url = os.environ.get("NBGRADER_DB_URL") or f"sqlite:///{os.path.join(HERE, 'gradebook.db')}"
+
+# Every cell gets at most two minutes, then the kernel is interrupted and the cell scores zero,
+# so an endless loop costs its student that cell and nobody else anything.
+c.Execute.timeout = 120
+c.Execute.interrupt_on_timeout = True
+
+# Grade with the course's own Python (the environment nbgrader runs in), whatever kernel
+# a submission's metadata names.
+c.Execute.kernel_name = "python3"
+
+# What a student sees in a cell to fill in: one line in both languages, and an error until done.
+c.ClearSolutions.code_stub = {
+    "python": "# 在这里写你的代码 / YOUR CODE HERE\nraise NotImplementedError(\"请完成这一步 / complete this step\")"
+}
+c.ClearSolutions.text_stub = "在这里写你的答案 / YOUR ANSWER HERE"
+
+# A test cell the student deleted is put back from the source and graded, not silently skipped.
+c.OverwriteCells.add_missing_cells = True
+
+# Any stderr output zeroes a test cell in nbgrader. torch and matplotlib warnings are harmless,
+# so stderr text that is such a warning is dropped before grading.
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = r"\b(UserWarning|FutureWarning|DeprecationWarning)\b"
+
+# Kept at nbgrader's defaults: long outputs and tracebacks are cut so feedback stays readable.
+c.LimitOutput.max_lines = 1000
+c.LimitOutput.max_traceback = 100
