@@ -27,3 +27,6 @@ test: $(READY)
 
 lab: $(READY)
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir="$(CURDIR)"
+
+release: $(READY)
+	$(PY) -m autograder release

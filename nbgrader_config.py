@@ -39,3 +39,11 @@ c.IgnorePattern.pattern = r"\b(UserWarning|FutureWarning|DeprecationWarning)\b"
 # Kept at nbgrader's defaults: long outputs and tracebacks are cut so feedback stays readable.
 c.LimitOutput.max_lines = 1000
 c.LimitOutput.max_traceback = 100
+
+# Feedback shows each step's points and the check's message, never hidden test code.
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import GetGrades  # noqa: E402
+
+from autograder.feedback import HideHiddenTests  # noqa: E402
+
+c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]

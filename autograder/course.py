@@ -1,0 +1,100 @@
+"""The course on disk, and nbgrader run on it: assignments, release, reading edition, scores.
+
+Everything nbgrader does here goes through its own command line (``python -m nbgrader``)
+in a course folder, so it behaves exactly as it does for an instructor.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
+
+
+def assignments(root=ROOT):
+    """Assignment names, in course order: the folders under source/."""
+    return sorted(p.name for p in (Path(root) / "source").iterdir() if p.is_dir())
+
+
+def source_notebooks(root=ROOT):
+    """{assignment: path of its source notebook}."""
+    return {a: next((Path(root) / "source" / a).glob("*.ipynb")) for a in assignments(root)}
+
+
+def nbgrader(course, *args, check=True):
+    """Run ``nbgrader ARGS`` in the course folder ``course``; return the finished process."""
+    # nbgrader calls the `alembic` command of its own environment: put that environment first.
+    env = dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course,
+                          capture_output=True, text=True, env=env)
+    if check and proc.returncode != 0:
+        raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def new_course(folder, root=ROOT):
+    """A course folder at ``folder`` with this course's config and source notebooks."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(Path(root) / "nbgrader_config.py", folder)
+    shutil.copytree(Path(root) / "source", folder / "source", dirs_exist_ok=True)
+    return folder
+
+
+def generate_release(course):
+    """nbgrader generate_assignment for every assignment of ``course``."""
+    for a in assignments(course):
+        nbgrader(course, "generate_assignment", a, "--force")
+
+
+def build_release(out, root=ROOT):
+    """Write the student notebooks for every assignment to ``out``/<assignment>/."""
+    with tempfile.TemporaryDirectory() as tmp:
+        course = new_course(tmp, root)
+        generate_release(course)
+        for a in assignments(course):
+            shutil.rmtree(Path(out) / a, ignore_errors=True)
+            shutil.copytree(course / "release" / a, Path(out) / a)
+
+
+def reading_edition(source_path):
+    """The reading edition of a source notebook: solutions in place without their markers,
+    no hidden tests, no nbgrader metadata, executed with outputs and plots kept."""
+    from nbclient import NotebookClient
+    from nbgrader.preprocessors import ClearHiddenTests
+
+    nb = nbformat.read(source_path, as_version=4)
+    nb, _ = ClearHiddenTests().preprocess(nb, {})
+    for cell in nb.cells:
+        cell.metadata.pop("nbgrader", None)
+        lines = cell.source.splitlines()
+        cell.source = "\n".join(line for line in lines if line.strip() not in SOLUTION_MARKERS)
+    NotebookClient(nb, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(Path(source_path).parent)}}).execute()
+    return nb
+
+
+def build_reading_edition(out, root=ROOT):
+    """Write the executed reading edition of every assignment to ``out``/<name>.ipynb."""
+    Path(out).mkdir(parents=True, exist_ok=True)
+    for a, path in source_notebooks(root).items():
+        nbformat.write(reading_edition(path), Path(out) / f"{a}_{path.stem}.ipynb")
+
+
+def scores(course, assignment):
+    """{student: {grade_id: score}} for ``assignment`` from the course's gradebook."""
+    from nbgrader.api import Gradebook
+
+    url = f"sqlite:///{Path(course) / 'gradebook.db'}"
+    result = {}
+    with Gradebook(url) as gb:
+        for submission in gb.assignment_submissions(assignment):
+            for nb in submission.notebooks:
+                result.setdefault(submission.student_id, {}).update(
+                    {grade.name: grade.score for grade in nb.grades})
+    return result
