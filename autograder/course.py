@@ -62,10 +62,9 @@ def build_release(out, root=ROOT):
             shutil.copytree(course / "release" / a, Path(out) / a)
 
 
-def reading_edition(source_path):
-    """The reading edition of a source notebook: solutions in place without their markers,
-    no hidden tests, no nbgrader metadata, executed with outputs and plots kept."""
-    from nbclient import NotebookClient
+def reading_text(source_path):
+    """The reading edition of a source notebook before it runs: solutions in place without
+    their markers, no hidden tests, no nbgrader metadata."""
     from nbgrader.preprocessors import ClearHiddenTests
 
     nb = nbformat.read(source_path, as_version=4)
@@ -74,16 +73,28 @@ def reading_edition(source_path):
         cell.metadata.pop("nbgrader", None)
         lines = cell.source.splitlines()
         cell.source = "\n".join(line for line in lines if line.strip() not in SOLUTION_MARKERS)
+    return nb
+
+
+def reading_edition(source_path):
+    """The reading edition of a source notebook, executed, with outputs and plots kept."""
+    from nbclient import NotebookClient
+
+    nb = reading_text(source_path)
     NotebookClient(nb, timeout=300, kernel_name="python3",
                    resources={"metadata": {"path": str(Path(source_path).parent)}}).execute()
     return nb
+
+
+def reading_edition_path(root, assignment, source_path):
+    return Path(root) / "notebooks" / f"{assignment}_{Path(source_path).stem}.ipynb"
 
 
 def build_reading_edition(out, root=ROOT):
     """Write the executed reading edition of every assignment to ``out``/<name>.ipynb."""
     Path(out).mkdir(parents=True, exist_ok=True)
     for a, path in source_notebooks(root).items():
-        nbformat.write(reading_edition(path), Path(out) / f"{a}_{path.stem}.ipynb")
+        nbformat.write(reading_edition(path), Path(out) / reading_edition_path(root, a, path).name)
 
 
 def scores(course, assignment):
