@@ -80,7 +80,8 @@ def forward(fn, backend="numpy", seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="
     problems = []
     for name, value in zip(("h", "h_relu", "y_pred"), out):
         found = c.problems(name, value, c.ref[name])
-        mistake = found and name == "y_pred" and diagnose(value, forward_candidates(c.x, c.y, c.w1, c.w2))
+        mistake = found and name == "y_pred" and diagnose(value, forward_candidates(c.x, c.y, c.w1, c.w2),
+                                                                correct=c.ref["y_pred"])
         problems += found + ([mistake.message] if mistake else [])
     _finish("forward", problems, c.label)
 
@@ -92,7 +93,7 @@ def loss(fn, backend="numpy", seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="flo
     y_pred = c.cast(c.ref["y_pred"])
     value = c.run(fn, y_pred, c.y)
     problems = c.problems("loss", value, c.ref["loss"], kind="scalar")
-    mistake = problems and diagnose(value, loss_candidates(c.ref["y_pred"], c.y))
+    mistake = problems and diagnose(value, loss_candidates(c.ref["y_pred"], c.y), correct=c.ref["loss"])
     _finish("loss", problems + ([mistake.message] if mistake else []), c.label)
 
 
@@ -144,7 +145,7 @@ def update(fn, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="float64", learning
             problems.append(say(f"{name} 没有变化。", f"{name} did not change.") + "\n" + MISTAKES["rebinding"].message)
             continue
         found = c.problems(name, w, expected)
-        mistake = found and diagnose(w, update_candidates(before, g, learning_rate))
+        mistake = found and diagnose(w, update_candidates(before, g, learning_rate), correct=expected)
         problems += found + ([mistake.message] if mistake else [])
     if returned is not None and not problems:
         problems.append(say("update 应该就地修改 w1、w2，不需要 return（返回了新数组吗？）。",
@@ -155,41 +156,60 @@ def update(fn, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="float64", learning
 def autograd_step(fn, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="float32", device="cpu",
                   learning_rate=CHECK_LEARNING_RATE):
     """Check ``fn(x, y, w1, w2, learning_rate) -> loss`` (w1, w2 with requires_grad=True):
-    forward, loss, loss.backward(), the SGD update under torch.no_grad(), gradients zeroed.
-    Two steps are taken, so that gradients left over from the first one show in the second."""
+    forward, loss, loss.backward(), the SGD update under torch.no_grad(), gradients zeroed."""
     __tracebackhide__ = True
     c = _Case("torch", seed, shape, dtype, device)
     w1, w2 = c.w1.requires_grad_(True), c.w2.requires_grad_(True)
-    first = None
-    for step in (1, 2):
-        ref = oracles.reference(c.x, c.y, w1, w2)
-        before = (w1.detach().clone(), w2.detach().clone())
+    sgd_steps("autograd_step", lambda: guards.no_oracles(fn, c.x, c.y, w1, w2, learning_rate),
+              lambda: {"w1": w1, "w2": w2}, c, learning_rate)
+
+
+def _is_leaf_error(error):
+    text = str(error)
+    return "leaf Variable that requires grad" in text or "requires grad is being used in an in-place" in text
+
+
+def sgd_steps(step, run_step, leaves, c, learning_rate, transposed=False, steps=2):
+    """Run a student's SGD step ``steps`` times and check the loss and the weights after each.
+
+    run_step(): one step of the student's code, returning its loss.
+    leaves(): {"w1": tensor, "w2": tensor}, the leaf tensors being trained; ``transposed`` when
+    they are stored as (out, in), as nn.Linear stores its weight.
+    From the second step on, gradients left over from the step before are recognised.
+    """
+    __tracebackhide__ = True
+    layout = (lambda t: t.detach().T) if transposed else (lambda t: t.detach())
+    previous = None
+    for k in range(1, steps + 1):
+        before = {n: layout(t).clone() for n, t in leaves().items()}
+        ref = oracles.reference(c.x, c.y, before["w1"], before["w2"])
         try:
-            value = guards.no_oracles(fn, c.x, c.y, w1, w2, learning_rate)
+            value = run_step()
         except RuntimeError as error:
-            if "leaf Variable that requires grad" in str(error) or "requires grad is being used in an in-place" in str(error):
-                fail("autograd_step", [MISTAKES["update_outside_no_grad"].message, _context(c.label)])
+            if _is_leaf_error(error):
+                fail(step, [MISTAKES["update_outside_no_grad"].message, _context(c.label)])
             raise
         problems = c.problems("loss", value, ref["loss"], kind="scalar")
-        for name, w, b, g in (("w1", w1, before[0], ref["grad_w1"]), ("w2", w2, before[1], ref["grad_w2"])):
-            if not w.is_leaf or not w.requires_grad:
+        for name, t in leaves().items():
+            if not t.is_leaf or not t.requires_grad:
                 problems.append(say(f"{name} 不再是 requires_grad=True 的叶子张量：更新要在 torch.no_grad() 里就地进行。",
                                     f"{name} is no longer a leaf tensor with requires_grad=True: update it in place "
                                     f"inside torch.no_grad()."))
                 continue
-            if (w.detach() == b).all():
+            now, grad = layout(t), ref[f"grad_{name}"]
+            if (now == before[name]).all():
                 problems.append(say(f"{name} 没有变化。", f"{name} did not change.") + "\n" + MISTAKES["rebinding"].message)
                 continue
-            expected = oracles.to_numpy64(b) - learning_rate * oracles.to_numpy64(g)
-            found = c.problems(name, w.detach(), expected)
+            expected = oracles.to_numpy64(before[name]) - learning_rate * oracles.to_numpy64(grad)
+            found = c.problems(name, now, expected)
             if found:
-                candidates = update_candidates(b, g, learning_rate)
-                if first is not None:  # second step: the first step's gradient still added in?
-                    candidates = {"not_zeroed": expected - learning_rate * first[name], **candidates}
-                mistake = diagnose(w.detach(), candidates)
+                candidates = update_candidates(before[name], grad, learning_rate)
+                if previous is not None:  # the step before's gradient still added in?
+                    candidates = {"not_zeroed": expected - learning_rate * previous[name], **candidates}
+                mistake = diagnose(now, candidates, correct=expected)
                 found += [mistake.message] if mistake else []
             problems += found
         if problems:
-            fail("autograd_step", [say(f"（第 {step} 步）", f"(step {step})"), *problems, _context(c.label)])
-        first = {"w1": oracles.to_numpy64(ref["grad_w1"]), "w2": oracles.to_numpy64(ref["grad_w2"])}
-    passed("autograd_step", c.label + ", 2 steps")
+            fail(step, [say(f"（第 {k} 步）", f"(step {k})"), *problems, _context(c.label)])
+        previous = {n: oracles.to_numpy64(ref[f"grad_{n}"]) for n in ("w1", "w2")}
+    passed(step, f"{c.label}, {steps} steps")

@@ -56,6 +56,8 @@ def _kind_problem(name, value, kind):
                    f"{name} should be a torch.Tensor, not {type(value).__name__}.")
     if kind == "scalar":
         try:
+            if isinstance(value, (str, bytes)):
+                raise TypeError("text is not a number")
             float(value)
         except (TypeError, ValueError, RuntimeError):
             return say(f"{name} 应该是一个数（标量），而不是 {type(value).__name__}。",

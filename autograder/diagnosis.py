@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import oracles
-from .compare import close_enough, say
+from .compare import close_enough, relative_error, say, tolerance
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,30 @@ _CATALOGUE = [
             "（而且更新本身不该进入计算图）。把更新放进 with torch.no_grad(): 里。",
             "the update is outside torch.no_grad(): changing a leaf tensor that requires grad in place raises an "
             "error (and the update must not enter the graph). Put it inside `with torch.no_grad():`."),
+    Mistake("reduction_mean", "nn.MSELoss 默认 reduction='mean'，会除以元素个数 N·D_out；教程和笔记本 1 的 loss 是平方和，"
+            "要写 nn.MSELoss(reduction='sum')。",
+            "nn.MSELoss defaults to reduction='mean', which divides by the N·D_out entries; the tutorial's loss "
+            "(and notebook 1's) is the sum: nn.MSELoss(reduction='sum')."),
+    Mistake("bias_true", "教程这一节的网络没有 bias：nn.Linear(..., bias=False)。",
+            "this section's network has no bias: nn.Linear(..., bias=False)."),
+    Mistake("init_not_normal", "权重要按教程用标准正态分布初始化：torch.nn.init.normal_(model[0].weight)，"
+            "model[2] 也一样（nn.Linear 默认的初始化值小得多）。",
+            "initialise the weights from a standard normal, as the tutorial does: "
+            "torch.nn.init.normal_(model[0].weight), and model[2] too (nn.Linear's default values are far smaller)."),
+    Mistake("step_before_backward", "optimizer.step() 放在了 loss.backward() 前面：step 用的是还没算出来（或已清零）的梯度。"
+            "顺序是 zero_grad → 前向 → loss → backward → step。",
+            "optimizer.step() comes before loss.backward(): it steps with gradients not yet computed (or already "
+            "zeroed). The order is zero_grad → forward → loss → backward → step."),
+    Mistake("step_not_called", "每一步都要调用一次 optimizer.step()，参数只由优化器来更新。",
+            "call optimizer.step() once per step: only the optimizer updates the parameters."),
+    Mistake("changed_outside_optimizer", "参数在 optimizer.step() 之外被改动了：用了优化器，就不要再手动更新参数。",
+            "the parameters were changed outside optimizer.step(): with an optimizer, don't update them by hand too."),
+    Mistake("device_mismatch", "模型和数据不在同一个设备上：模型 .to(device) 之后，x 和 y 也要 x = x.to(device)、"
+            "y = y.to(device)（这正是教程最后一格的错误）。",
+            "the model and the data are on different devices: after model.to(device), move the data too, "
+            "x = x.to(device) and y = y.to(device) (the very bug of the tutorial's last cell)."),
+    Mistake("model_not_on_device", "模型没有移到 device 上：model.to(device)（不要写死 model.cuda()）。",
+            "the model was not moved to the device: model.to(device) (not a hard-coded model.cuda())."),
 ]
 MISTAKES = {m.key: m for m in _CATALOGUE}
 
@@ -119,20 +143,25 @@ def update_candidates(w, grad, learning_rate):
     }
 
 
+# A value matches a mistake's candidate within this many times its dtype's tolerance.
+SLACK = 10.0
+
+
 def diagnose(value, candidates, name=None, correct=None):
     """The Mistake whose candidate ``value`` matches, else None.
 
     ``candidates`` maps a mistake key (optionally "key/variant") to a value, or to a dict of
     values from which ``name`` is taken. A transposed value is also tried against each.
-    A candidate equal to the ``correct`` value names nothing (that mistake leaves it right).
+    A candidate that ``value``'s dtype cannot tell from the ``correct`` value names nothing
+    (that mistake leaves the answer right on these inputs).
     """
     for key, candidate in candidates.items():
         if isinstance(candidate, dict):
             candidate = candidate[name]
         candidate = oracles.to_numpy64(candidate)
-        if correct is not None and close_enough(candidate, oracles.to_numpy64(correct), slack=1.0):
+        if correct is not None and relative_error(candidate, correct) <= SLACK * tolerance(value):
             continue
-        if close_enough(value, candidate) or (np.ndim(candidate) == 2 and close_enough(_transposed(value), candidate)):
+        if close_enough(value, candidate, SLACK) or (np.ndim(candidate) == 2 and close_enough(_transposed(value), candidate, SLACK)):
             return MISTAKES[key.split("/")[0]]
     return None
 

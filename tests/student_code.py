@@ -110,6 +110,14 @@ def forward_torch_relu_on_output(x, w1, w2):
     return h, h_relu, y_pred
 
 
+def forward_np_float64_relu(x, w1, w2):
+    """Right values, but np.zeros(h.shape) is float64: float32 inputs come back as float64."""
+    h = x.dot(w1)
+    h_relu = np.maximum(h, np.zeros(h.shape))
+    y_pred = h_relu.dot(w2)
+    return h, h_relu, y_pred
+
+
 # --------------------------------------------------------------------------- loss mistakes
 
 def loss_np_norm(y_pred, y):
@@ -134,6 +142,11 @@ def loss_torch_mean(y_pred, y):
 
 def loss_torch_half(y_pred, y):
     return 0.5 * (y_pred - y).pow(2).sum()
+
+
+def loss_np_string(y_pred, y):
+    """Formats the loss for printing and returns the text instead of the number."""
+    return f"{np.square(y_pred - y).sum():.17g}"
 
 
 # --------------------------------------------------------------------------- backward mistakes, numpy
@@ -327,6 +340,14 @@ def backward_torch_uses_autograd_grad(x, y, w2, h, h_relu, y_pred):
     return x.t().mm(grad_h), grad_w2
 
 
+def backward_torch_autograd_in_try(x, y, w2, h, h_relu, y_pred):
+    """Tries autograd, falls back to the manual backward when that fails: the rule is still broken."""
+    try:
+        return backward_torch_uses_backward(x, y, w2, h, h_relu, y_pred)
+    except Exception:
+        return backward_torch(x, y, w2, h, h_relu, y_pred)
+
+
 def forward_torch_calls_oracle(x, w1, w2):
     ref = oracles.reference(x, torch.zeros(x.shape[0], w2.shape[1], dtype=x.dtype), w1, w2)
     return tuple(ref[k].to(x.dtype) for k in ("h", "h_relu", "y_pred"))
@@ -455,5 +476,6 @@ VARIANTS = [
     ("backward-torch-uses-backward", "backward", "torch", backward_torch_uses_backward, ("guard", "autograd")),
     ("backward-torch-uses-autograd-grad", "backward", "torch", backward_torch_uses_autograd_grad,
      ("guard", "autograd")),
+    ("backward-torch-autograd-in-try", "backward", "torch", backward_torch_autograd_in_try, ("guard", "autograd")),
     ("autograd-step-calls-oracle", "autograd_step", "torch", autograd_step_calls_oracle, ("guard", "autograder")),
 ]
