@@ -7,12 +7,15 @@ PY := $(VENV)/bin/python
 # Stamp file: touched after a successful install, so a failed install is retried.
 READY := $(VENV)/.ready
 
-.PHONY: help setup test lab release
+.PHONY: help setup test lab release grade demo selfcheck bench
 
 help:
 	@echo "make test     run every test (creates .venv first if needed)"
 	@echo "make lab      JupyterLab on this course, nbgrader extensions enabled"
 	@echo "make release  regenerate release/ (student notebooks) and notebooks/ (reading edition)"
+	@echo "make grade    autograde submitted/ in parallel: feedback, grades.csv, class report"
+	@echo "              (ASSIGNMENTS=\"01_numpy ...\" JOBS=N FORCE=1 to choose)"
+	@echo "make demo     grade a generated class end to end in a scratch folder (DEMO_DIR=...)"
 	@echo "make setup    only create .venv from requirements.txt"
 
 setup: $(READY)
@@ -30,3 +33,9 @@ lab: $(READY)
 
 release: $(READY)
 	$(PY) -m autograder release
+
+grade: $(READY)
+	$(PY) -m autograder grade $(if $(JOBS),--jobs $(JOBS)) $(if $(FORCE),--force) $(ASSIGNMENTS)
+
+demo: $(READY)
+	$(PY) tests/demo_class.py $(DEMO_DIR)

@@ -10,8 +10,10 @@ c.CourseDirectory.course_id = "two-layer-net"
 c.CourseDirectory.root = HERE
 
 # Gradebook: SQLite beside this file; set NBGRADER_DB_URL (e.g. postgresql://user@host/course)
-# to share one PostgreSQL gradebook between several graders.
-c.CourseDirectory.db_url = os.environ.get("NBGRADER_DB_URL") or f"sqlite:///{os.path.join(HERE, 'gradebook.db')}"
+# to share one PostgreSQL gradebook between several graders. Parallel graders write to one
+# SQLite file, so a writer waits up to 60 s for the lock instead of failing at once.
+c.CourseDirectory.db_url = (os.environ.get("NBGRADER_DB_URL")
+                            or f"sqlite:///{os.path.join(HERE, 'gradebook.db')}?timeout=60")
 
 # Every cell gets at most two minutes, then the kernel is interrupted and the cell scores zero,
 # so an endless loop costs its student that cell and nobody else anything.

@@ -97,13 +97,23 @@ def build_reading_edition(out, root=ROOT):
         nbformat.write(reading_edition(path), Path(out) / reading_edition_path(root, a, path).name)
 
 
+def load_config(course):
+    """The course's nbgrader configuration (its nbgrader_config.py)."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    return PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+
+
+def db_url(course):
+    return load_config(course).CourseDirectory.db_url
+
+
 def scores(course, assignment):
     """{student: {grade_id: score}} for ``assignment`` from the course's gradebook."""
     from nbgrader.api import Gradebook
 
-    url = f"sqlite:///{Path(course) / 'gradebook.db'}"
     result = {}
-    with Gradebook(url) as gb:
+    with Gradebook(db_url(course)) as gb:
         for submission in gb.assignment_submissions(assignment):
             for nb in submission.notebooks:
                 result.setdefault(submission.student_id, {}).update(

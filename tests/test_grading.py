@@ -1,96 +1,98 @@
-"""The whole grading pipeline on a small class: nbgrader generate_assignment, autograde and
-generate_feedback on the source solutions, the untouched stubs and one submission per
-common mistake. One class is graded once; the tests read the results."""
+"""The grading pipeline on a generated class (tests/demo_class.py): real nbgrader underneath,
+run by `python -m autograder grade` in parallel. One class is graded once; the tests read the
+results. A second, smaller class is graded both by stock sequential `nbgrader autograde` and
+by the pipeline, and the grades must be the same."""
 import html
 import re
+import shutil
+import subprocess
+import sys
 
+import nbformat
 import pytest
 
-from autograder import course
+import demo_class
+from autograder import course, grading, report
 from autograder.diagnosis import MISTAKES as CATALOGUE
-from submissions import MISTAKES, edited, submit
 
 pytestmark = pytest.mark.slow
 
 # What the feedback must say for a mistake that is not in the diagnosis catalogue.
-EXTRA_PHRASES = {"transposed": "looks transposed", "autograd": "autograd (.backward(), torch.autograd.grad, torch.func) is not allowed"}
+EXTRA_PHRASES = {"transposed": "looks transposed",
+                 "autograd": "autograd (.backward(), torch.autograd.grad, torch.func) is not allowed"}
+
+
+def _grade(folder, *args):
+    return subprocess.run([sys.executable, "-m", "autograder", "grade", "--course", str(folder), "--jobs", "2", *args],
+                          capture_output=True, text=True)
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    root = course.new_course(tmp_path_factory.mktemp("course"))
-    course.generate_release(root)
-    for assignment, source in course.source_notebooks(root).items():
-        submit(root, "solution", assignment, source, source.name)
-        submit(root, "untouched_stub", assignment, root / "release" / assignment / source.name, source.name)
-    for assignment, student, grade_id, replacements, _ in MISTAKES:
-        source = course.source_notebooks(root)[assignment]
-        submit(root, student, assignment, edited(source, grade_id, replacements), source.name)
-    runs = {a: course.nbgrader(root, "autograde", a, "--force") for a in course.assignments(root)}
-    for a in course.assignments(root):
-        course.nbgrader(root, "generate_feedback", a, "--force")
-    return root, runs, {a: course.scores(root, a) for a in course.assignments(root)}
+    folder = demo_class.build(tmp_path_factory.mktemp("class"), only_mistaken=True)
+    proc = _grade(folder)
+    return folder, proc, {a: course.scores(folder, a) for a in course.assignments(folder)}
 
 
-def _max_points(root, assignment):
-    from nbgrader.api import Gradebook
-
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
-        return {g.name: g.max_score for nb in gb.find_assignment(assignment).notebooks for g in nb.grade_cells}
+def _points(folder, assignment):
+    return {g: m for a, g, m in report.steps(folder, [assignment]) if a == assignment}
 
 
-def test_grading_runs_succeed_for_every_submission(graded):
-    root, runs, scores = graded
-    for assignment, proc in runs.items():
-        assert proc.returncode == 0, proc.stderr
-        assert "untouched_stub" in scores[assignment]
+def _page(folder, student, assignment):
+    """The feedback page as the student reads it: text without tags."""
+    page = next((folder / "feedback" / student / assignment).glob("*.html"))
+    return html.unescape(re.sub(r"<[^>]+>", "", page.read_text()))
+
+
+def test_grading_succeeds_and_every_submission_is_in_the_gradebook(graded):
+    folder, proc, scores = graded
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "could not be graded" not in proc.stdout
+    for job in grading.submissions(folder, course.assignments(folder)):
+        got = scores[job.assignment][job.student]
+        assert set(got) == set(_points(folder, job.assignment)) and None not in got.values(), (job, got)
 
 
 def test_solution_gets_full_marks(graded):
-    root, _, scores = graded
-    for assignment in course.assignments(root):
-        assert scores[assignment]["solution"] == _max_points(root, assignment)
+    folder, _, scores = graded
+    for assignment in course.assignments(folder):
+        assert scores[assignment][demo_class.REFERENCE] == _points(folder, assignment)
 
 
 def test_untouched_stub_scores_zero_on_every_test_cell(graded):
-    root, _, scores = graded
-    for assignment in course.assignments(root):
-        stub = scores[assignment]["untouched_stub"]
-        assert set(stub) == set(_max_points(root, assignment))
+    folder, _, scores = graded
+    for assignment in course.assignments(folder):
+        stub = scores[assignment][demo_class.STUB]
+        assert set(stub) == set(_points(folder, assignment))
         assert all(score == 0 for score in stub.values()), stub
 
 
-@pytest.mark.parametrize("assignment,student,grade_id,_r,key", MISTAKES, ids=[f"{m[0]}-{m[1]}" for m in MISTAKES])
+@pytest.mark.parametrize("assignment,student,grade_id,_r,key", demo_class.MISTAKES,
+                         ids=[f"{m[0]}-{m[1]}" for m in demo_class.MISTAKES])
 def test_a_mistake_loses_only_its_step_and_feedback_names_it(graded, assignment, student, grade_id, _r, key):
-    root, _, scores = graded
-    full = _max_points(root, assignment)
-    got = scores[assignment][student]
-    assert got[f"test_{grade_id}"] == 0, got
-    assert {k: v for k, v in got.items() if k != f"test_{grade_id}"} == {k: v for k, v in full.items() if k != f"test_{grade_id}"}
-    page = html.unescape(re.sub(r"<[^>]+>", "", next((root / "feedback" / student / assignment).glob("*.html")).read_text()))
-    phrase = CATALOGUE[key].en.split(":")[0] if key in CATALOGUE else EXTRA_PHRASES[key]
-    assert phrase in page
+    folder, _, scores = graded
+    assert scores[assignment][student] == demo_class.expected(folder, student, assignment, _points(folder, assignment))
+    page = _page(folder, student, assignment)
     if key in CATALOGUE:
-        assert CATALOGUE[key].zh.split("：")[0] in page
+        assert CATALOGUE[key].en in page and CATALOGUE[key].zh in page
+    else:
+        assert EXTRA_PHRASES[key] in page
 
 
 def test_feedback_never_shows_hidden_tests(graded):
-    root, _, _ = graded
-    hidden = [line.strip() for nb in course.source_notebooks(root).values()
-              for line in _hidden_lines(nb)]
-    assert hidden
-    pages = list((root / "feedback").rglob("*.html"))
-    assert pages
+    folder, _, _ = graded
+    hidden = [line.strip() for nb in course.source_notebooks(folder).values() for line in _hidden_lines(nb)]
+    assert len(hidden) > 10
+    pages = list((folder / "feedback").rglob("*.html"))
+    assert len(pages) == len(grading.submissions(folder, course.assignments(folder)))
     for page in pages:
-        text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text()))  # text as the student reads it
-        assert "BEGIN HIDDEN TESTS" not in text
+        text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text()))
+        assert "HIDDEN TESTS" not in text
         for line in hidden:
             assert line not in text, f"{page}: shows hidden test line {line!r}"
 
 
 def _hidden_lines(path):
-    import nbformat
-
     for cell in nbformat.read(path, as_version=4).cells:
         inside = False
         for line in cell.source.splitlines():
@@ -98,5 +100,59 @@ def _hidden_lines(path):
                 inside = True
             elif "### END HIDDEN TESTS" in line:
                 inside = False
-            elif inside and "seed=" in line:
+            elif inside and line.strip():
                 yield line
+
+
+def test_feedback_shows_points_per_step(graded):
+    folder, _, _ = graded
+    page = _page(folder, "factor_2_missing", "01_numpy")
+    assert "Score: 0.0 / 4.0" in page  # backward
+    assert "Score: 2.0 / 2.0" in page  # forward, loss, update
+
+
+def test_grades_csv_and_class_report_are_written(graded):
+    folder, proc, _ = graded
+    rows = (folder / "grades.csv").read_text().splitlines()
+    assert rows[0].startswith("assignment,")
+    students = {job.student for job in grading.submissions(folder, course.assignments(folder))}
+    assert len(rows) - 1 == len(students) * len(course.assignments(folder))  # nbgrader: one row each, 0 if absent
+    md = (folder / "reports" / "class_report.md").read_text()
+    assert CATALOGUE["relu_mask_missing"].en in md and "| reference |" in md
+    assert (folder / "reports" / "class_report.png").stat().st_size > 10_000
+    assert "reference" in proc.stdout and "untouched_stub" in proc.stdout
+
+
+def test_rerun_grades_only_what_changed(graded):
+    folder, _, scores = graded
+    again = _grade(folder)
+    assert "nothing new or changed" in again.stdout, again.stdout
+    target = folder / "submitted" / demo_class.STUB / "01_numpy"
+    notebook = next(target.glob("*.ipynb"))
+    shutil.copy(course.source_notebooks(folder)["01_numpy"], notebook)  # the stub student finished 01
+    changed = _grade(folder)
+    assert "graded 1 submission(s)" in changed.stdout, changed.stdout
+    assert course.scores(folder, "01_numpy")[demo_class.STUB] == _points(folder, "01_numpy")
+    for assignment in course.assignments(folder):
+        for student, got in course.scores(folder, assignment).items():
+            if (student, assignment) != (demo_class.STUB, "01_numpy"):
+                assert got == scores[assignment][student]
+
+
+def test_parallel_grades_equal_stock_sequential_nbgrader(tmp_path):
+    pick = ["01_numpy", "05_module"]
+    stock, ours = tmp_path / "stock", tmp_path / "ours"
+    demo_class.build(stock, students=5)
+    for a in course.assignments(stock):
+        if a not in pick:
+            shutil.rmtree(stock / "source" / a)
+            for sub in (stock / "submitted").iterdir():
+                shutil.rmtree(sub / a)
+    shutil.copytree(stock, ours)
+    for a in pick:
+        course.nbgrader(stock, "autograde", a, "--force")
+    proc = _grade(ours)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for a in pick:
+        assert course.scores(ours, a) == course.scores(stock, a)
+        assert len(course.scores(ours, a)) == 5

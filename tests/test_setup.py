@@ -35,7 +35,7 @@ def test_requirements_pin_exact_versions_and_end_with_the_package():
 def test_nbgrader_config_defaults_to_sqlite_beside_it():
     c = _config()
     assert c.CourseDirectory.root == str(ROOT)
-    assert c.CourseDirectory.db_url == f"sqlite:///{ROOT / 'gradebook.db'}"
+    assert c.CourseDirectory.db_url == f"sqlite:///{ROOT / 'gradebook.db'}?timeout=60"
     assert c.CourseDirectory.course_id
 
 

@@ -1,0 +1,162 @@
+"""Grade a whole class with real nbgrader, in parallel, with progress, and only what changed.
+
+One job is one student's submission of one assignment. A pool of worker processes each
+holds an ``NbGraderAPI`` for the course and runs nbgrader's own ``autograde`` and
+``generate_feedback`` on its jobs; every notebook still runs in a fresh kernel. All workers
+write to the course's gradebook (SQLite waits for the lock rather than failing, see
+nbgrader_config.py; PostgreSQL takes concurrent writers as it is). A job's digest is recorded
+only after its grades and feedback are written, so a grader stopped halfway regrades exactly
+the unfinished jobs on the next run.
+"""
+import hashlib
+import json
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from tqdm import tqdm
+
+from . import course as course_files
+
+
+@dataclass(frozen=True)
+class Job:
+    student: str
+    assignment: str
+
+
+@dataclass
+class Outcome:
+    job: Job
+    ok: bool
+    reason: str = ""
+
+
+def submissions(course, assignments):
+    """Every (student, assignment) submitted under ``course``/submitted/, as Jobs."""
+    root = Path(course) / "submitted"
+    if not root.is_dir():
+        return []
+    return [Job(s.name, a) for s in sorted(root.iterdir()) if s.is_dir()
+            for a in assignments if (s / a).is_dir()]
+
+
+def digest(course, job):
+    """A fingerprint of the submitted files of ``job``: names and contents."""
+    folder = Path(course) / "submitted" / job.student / job.assignment
+    h = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        h.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+class Ledger:
+    """The digest of every job graded to the end, in autograded/.digests.json (written atomically)."""
+
+    def __init__(self, course):
+        self.path = Path(course) / "autograded" / ".digests.json"
+        self.entries = json.loads(self.path.read_text()) if self.path.exists() else {}
+
+    @staticmethod
+    def key(job):
+        return f"{job.student}/{job.assignment}"
+
+    def is_current(self, job, value):
+        return self.entries.get(self.key(job)) == value
+
+    def record(self, job, value):
+        self.entries[self.key(job)] = value
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.entries, indent=1, sort_keys=True))
+        os.replace(tmp, self.path)
+
+
+def prepare_gradebook(course, assignments, students):
+    """Make sure the gradebook knows each assignment with its source cells (nbgrader
+    generate_assignment, without touching the course's release/ folder) and every student.
+    Students are added here, once, so that two workers never race to add the same one."""
+    import tempfile
+
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(course_files.db_url(course)) as gb:
+        for student in students:
+            gb.update_or_create_student(student)
+        missing = []
+        for a in assignments:
+            try:
+                if not gb.find_assignment(a).notebooks:
+                    missing.append(a)
+            except MissingEntry:
+                missing.append(a)
+    with tempfile.TemporaryDirectory() as scratch:
+        for a in missing:
+            course_files.nbgrader(course, "generate_assignment", a, "--force",
+                                  f"--CourseDirectory.release_directory={scratch}")
+
+
+_API = None
+
+
+def _start_worker(course):
+    global _API
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    os.chdir(course)
+    # Kernels inherit this worker's stderr; keep their start-up chatter in a log, off the progress bar.
+    log = os.open(Path(course) / "autograded" / ".kernels.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(log, 2)
+    config = course_files.load_config(course)
+    _API = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+
+
+def _grade(job):
+    """Worker: nbgrader autograde, then generate_feedback, for one job."""
+    result = _API.autograde(job.assignment, job.student, force=True, create=True)
+    if not result["success"]:
+        return Outcome(job, False, _last_line(result.get("error") or result.get("log", "")))
+    result = _API.generate_feedback(job.assignment, job.student, force=True)
+    if not result["success"]:
+        return Outcome(job, False, "feedback: " + _last_line(result.get("error") or result.get("log", "")))
+    return Outcome(job, True)
+
+
+def _last_line(text):
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else "unknown error"
+
+
+def grade(course, assignments=None, jobs=None, force=False, progress=True):
+    """Autograde and write feedback for every new or changed submission, then export grades.csv.
+
+    Returns the list of Outcomes of the jobs that ran.
+    """
+    course = Path(course).resolve()
+    assignments = assignments or course_files.assignments(course)
+    found = submissions(course, assignments)
+    prepare_gradebook(course, assignments, sorted({job.student for job in found}))
+    (course / "autograded").mkdir(exist_ok=True)
+    ledger = Ledger(course)
+    todo = [(job, digest(course, job)) for job in found]
+    todo = [(job, d) for job, d in todo if force or not ledger.is_current(job, d)]
+    outcomes = []
+    if todo:
+        workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+        with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(str(course),)) as pool:
+            futures = {pool.submit(_grade, job): (job, d) for job, d in todo}
+            bar = tqdm(as_completed(futures), total=len(futures), desc="autograde", unit="notebook",
+                       disable=not progress, file=sys.stderr)
+            for future in bar:
+                job, d = futures[future]
+                outcome = future.result()
+                outcomes.append(outcome)
+                if outcome.ok:
+                    ledger.record(job, d)
+                else:
+                    bar.write(f"✗ {job.student}/{job.assignment}: {outcome.reason}")
+    course_files.nbgrader(course, "export", "--to", str(course / "grades.csv"))
+    return outcomes

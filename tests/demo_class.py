@@ -1,0 +1,132 @@
+"""The generated class: the reference solution, the untouched stub, and one student per common
+mistake. Used by the grading tests, `make demo` (run this file) and `make bench`.
+
+It lives with the tests, not in the autograder package, because it quotes solution lines:
+each mistake edits one solution cell of a source notebook by exact text replacement, so a
+change in the source that breaks a replacement fails loudly instead of testing nothing.
+
+    python tests/demo_class.py [FOLDER]     build the class in FOLDER, grade it, print the table
+"""
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+from autograder import course, report
+
+# (assignment, student, grade id of the cell edited, [(old, new), ...], mistake key the feedback must name)
+MISTAKES = [
+    ("01_numpy", "relu_mask_missing", "backward", [("    grad_h[h < 0] = 0\n", "")], "relu_mask_missing"),
+    ("01_numpy", "factor_2_missing", "backward", [("2.0 * (y_pred - y)", "(y_pred - y)")], "factor_2_missing"),
+    ("01_numpy", "transposed_product", "backward",
+     [("grad_w2 = h_relu.T.dot(grad_y_pred)", "grad_w2 = grad_y_pred.T.dot(h_relu)")], "transposed"),
+    ("02_autograd", "relu_mask_missing", "backward", [("    grad_h[h < 0] = 0\n", "")], "relu_mask_missing"),
+    ("02_autograd", "autograd_in_backward", "backward",
+     [("    grad_y_pred = 2.0 * (y_pred - y)\n",
+       "    w1 = torch.linalg.lstsq(x, h).solution.requires_grad_(True)\n"
+       "    w2 = w2.clone().requires_grad_(True)\n"
+       "    (x.mm(w1).clamp(min=0).mm(w2) - y).pow(2).sum().backward()\n"
+       "    return w1.grad, w2.grad\n"
+       "    grad_y_pred = 2.0 * (y_pred - y)\n")], "autograd"),
+    ("02_autograd", "not_zeroed", "autograd_step",
+     [("        w1.grad.zero_()\n", ""), ("        w2.grad.zero_()\n", "")], "not_zeroed"),
+    ("02_autograd", "outside_no_grad", "autograd_step",
+     [("    with torch.no_grad():\n        w1 -= learning_rate * w1.grad\n        w2 -= learning_rate * w2.grad\n",
+       "    w1 -= learning_rate * w1.grad\n    w2 -= learning_rate * w2.grad\n    with torch.no_grad():\n")],
+     "update_outside_no_grad"),
+    ("03_nn", "bias_true", "model", [("bias=False", "bias=True")], "bias_true"),
+    ("03_nn", "reduction_mean", "loss", [('reduction="sum"', 'reduction="mean"')], "reduction_mean"),
+    ("03_nn", "not_zeroed", "train_step", [("    model.zero_grad()\n", "")], "not_zeroed"),
+    ("04_optim", "not_zeroed", "train_step", [("    optimizer.zero_grad()\n", "")], "not_zeroed"),
+    ("04_optim", "step_before_backward", "train_step",
+     [("    loss.backward()\n    optimizer.step()\n", "    optimizer.step()\n    loss.backward()\n")],
+     "step_before_backward"),
+    ("05_module", "data_left_on_cpu", "train",
+     [("    x = x.to(device)\n    y = y.to(device)\n", "")], "device_mismatch"),
+]
+
+
+def edited(source_path, grade_id, replacements):
+    """The source notebook with ``replacements`` applied to the cell ``grade_id``."""
+    nb = nbformat.read(source_path, as_version=4)
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+    for old, new in replacements:
+        assert old in cell.source, f"{source_path.name}/{grade_id}: text to replace not found: {old!r}"
+        cell.source = cell.source.replace(old, new)
+    return nb
+
+
+def submit(course, student, assignment, nb_or_path, name):
+    """Place a notebook as ``submitted/<student>/<assignment>/<name>``."""
+    folder = Path(course) / "submitted" / student / assignment
+    folder.mkdir(parents=True, exist_ok=True)
+    if isinstance(nb_or_path, (str, Path)):
+        shutil.copy(nb_or_path, folder / name)
+    else:
+        nbformat.write(nb_or_path, folder / name)
+
+
+REFERENCE, STUB = "reference", "untouched_stub"
+
+
+def build(folder, students=None, only_mistaken=False):
+    """A scratch course in ``folder`` with the class submitted: every student submits every
+    assignment (the reference solution where their mistake is elsewhere, or nothing there
+    when ``only_mistaken``). ``students`` (default: the reference, the stub and one per
+    mistake) cycles through them to reach that many."""
+    folder = course.new_course(folder)
+    course.generate_release(folder)
+    sources = course.source_notebooks(folder)
+    names = [REFERENCE, STUB] + sorted({m[1] for m in MISTAKES})
+    roster = [names[i % len(names)] + (f"_{i // len(names) + 1}" if i >= len(names) else "")
+              for i in range(students or len(names))]
+    for student in roster:
+        kind = student if student in names else student.rsplit("_", 1)[0]
+        for assignment, source in sources.items():
+            if only_mistaken and kind not in (REFERENCE, STUB) and not any(m[:2] == (assignment, kind) for m in MISTAKES):
+                continue
+            submit(folder, student, assignment, notebook_for(folder, kind, assignment, source), source.name)
+    return folder
+
+
+def notebook_for(folder, kind, assignment, source):
+    if kind == STUB:
+        return folder / "release" / assignment / source.name
+    for a, student, grade_id, replacements, _ in MISTAKES:
+        if (a, student) == (assignment, kind):
+            return edited(source, grade_id, replacements)
+    return source
+
+
+def expected(folder, student, assignment, points):
+    """The scores ``student`` must get on ``assignment``: {test cell: score}."""
+    if student.startswith(STUB):
+        return {g: 0 for g in points}
+    wrong = {f"test_{m[2]}" for m in MISTAKES if (m[0], m[1]) == (assignment, student.rstrip("_0123456789"))}
+    return {g: (0 if g in wrong else p) for g, p in points.items()}
+
+
+def main(folder=None):
+    folder = Path(folder or Path(tempfile.gettempdir()) / "two-layer-net-demo")
+    shutil.rmtree(folder, ignore_errors=True)
+    print(f"building the demo class in {folder} ...")
+    build(folder)
+    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", "--course", str(folder)])
+    if proc.returncode:
+        return proc.returncode
+    steps = report.steps(folder, course.assignments(folder))
+    grid = report.table(folder, course.assignments(folder))
+    off = [s for s, row in grid.items() for a in course.assignments(folder)
+           if {g: row[(a, g)] for a2, g, _ in steps if a2 == a}
+           != expected(folder, s, a, {g: m for a2, g, m in steps if a2 == a})]
+    print()
+    print("every score as expected: reference full marks, stub zero, each mistake loses only its step"
+          if not off else f"UNEXPECTED scores for: {', '.join(sorted(set(off)))}")
+    return 1 if off else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:]))
