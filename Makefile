@@ -16,6 +16,8 @@ help:
 	@echo "make grade    autograde submitted/ in parallel: feedback, grades.csv, class report"
 	@echo "              (ASSIGNMENTS=\"01_numpy ...\" JOBS=N FORCE=1 to choose)"
 	@echo "make demo     grade a generated class end to end in a scratch folder (DEMO_DIR=...)"
+	@echo "make selfcheck  grade your own notebooks (release/, or DIR=...) with the hidden tests"
+	@echo "make bench    stock sequential nbgrader vs make grade on a generated class (K=12)"
 	@echo "make setup    only create .venv from requirements.txt"
 
 setup: $(READY)
@@ -37,5 +39,11 @@ release: $(READY)
 grade: $(READY)
 	$(PY) -m autograder grade $(if $(JOBS),--jobs $(JOBS)) $(if $(FORCE),--force) $(ASSIGNMENTS)
 
+selfcheck: $(READY)
+	$(PY) -m autograder selfcheck $(DIR)
+
 demo: $(READY)
 	$(PY) tests/demo_class.py $(DEMO_DIR)
+
+bench: $(READY)
+	$(PY) tests/bench.py $(if $(K),--students $(K)) $(if $(JOBS),--jobs $(JOBS))

@@ -2,6 +2,7 @@
 
   release                       regenerate release/ and notebooks/
   grade [ASSIGNMENT ...]        autograde submitted/ in parallel, feedback, grades.csv, class report
+  selfcheck [FOLDER]            grade your own notebooks (default: release/) with the hidden tests
 """
 import argparse
 import os
@@ -20,6 +21,8 @@ def main(argv=None):
     g.add_argument("--jobs", type=int, default=os.cpu_count(), help="parallel workers (default: the number of cores)")
     g.add_argument("--force", action="store_true", help="regrade everything, changed or not")
     g.add_argument("--course", default=str(course.ROOT), help="course folder (default: this one)")
+    sc = sub.add_parser("selfcheck", help="grade your own notebooks with the full hidden tests; your files stay as they are")
+    sc.add_argument("folder", nargs="?", default=str(course.ROOT / "release"), help="where your notebooks are (default: release/)")
     args = parser.parse_args(argv)
 
     if args.command == "release":
@@ -29,6 +32,10 @@ def main(argv=None):
         print("notebooks/ regenerated (reading edition, executed)")
     elif args.command == "grade":
         return grade(Path(args.course), args.assignments, args.jobs, args.force)
+    elif args.command == "selfcheck":
+        from . import selfcheck
+
+        selfcheck.print_report(selfcheck.selfcheck(args.folder), args.folder)
     return 0
 
 

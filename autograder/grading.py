@@ -136,6 +136,7 @@ def grade(course, assignments=None, jobs=None, force=False, progress=True):
     Returns the list of Outcomes of the jobs that ran.
     """
     course = Path(course).resolve()
+    course_files.environment_first()
     assignments = assignments or course_files.assignments(course)
     found = submissions(course, assignments)
     prepare_gradebook(course, assignments, sorted({job.student for job in found}))

@@ -156,3 +156,18 @@ def test_parallel_grades_equal_stock_sequential_nbgrader(tmp_path):
     for a in pick:
         assert course.scores(ours, a) == course.scores(stock, a)
         assert len(course.scores(ours, a)) == 5
+
+
+def test_selfcheck_grades_a_learners_copy_and_leaves_it_untouched(tmp_path):
+    mine = tmp_path / "my work"
+    shutil.copytree(course.ROOT / "release" / "01_numpy", mine)
+    path = next(mine.glob("*.ipynb"))
+    path.write_bytes(nbformat.writes(demo_class.edited(course.source_notebooks()["01_numpy"], "backward",
+                                                       demo_class.MISTAKES[0][3])).encode())
+    before = path.read_bytes()
+    proc = subprocess.run([sys.executable, "-m", "autograder", "selfcheck", str(tmp_path)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "01_numpy: 6 / 10" in proc.stdout
+    assert "✗ backward       0/4" in proc.stdout and CATALOGUE["relu_mask_missing"].en in proc.stdout
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in mine.iterdir()) == [path.name]

@@ -1,0 +1,72 @@
+"""Grade a self-learner's own notebooks with the full hidden tests, without an instructor.
+
+The notebooks are copied into a scratch course as one student's submission and graded by
+the same pipeline as a class; the learner's files are only read.
+"""
+import shutil
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+from . import course, grading
+
+
+def find_notebooks(folder, root=course.ROOT):
+    """{assignment: the learner's copy of its notebook} found anywhere under ``folder``, by name."""
+    found = {}
+    for assignment, source in course.source_notebooks(root).items():
+        matches = sorted(Path(folder).rglob(source.name))
+        preferred = [m for m in matches if m.parent.name == assignment]
+        if matches:
+            found[assignment] = (preferred or matches)[0]
+    return found
+
+
+def messages(autograded_notebook):
+    """[(grade_id, points, max_points, message)] of every test cell of an autograded notebook."""
+    from nbgrader.utils import determine_grade
+
+    rows = []
+    for cell in nbformat.read(autograded_notebook, as_version=4).cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and meta.get("grade"):
+            points, best = determine_grade(cell)
+            errors = [o for o in cell.outputs if o.output_type == "error"]
+            # A failed check's message speaks for itself; any other error is named.
+            text = "" if not errors else errors[0].evalue if errors[0].ename in ("CheckFailed", "GuardViolation") \
+                else f"{errors[0].ename}: {errors[0].evalue}"
+            rows.append((meta["grade_id"], points, best, text))
+    return rows
+
+
+def selfcheck(folder, jobs=None, root=course.ROOT):
+    """Grade the notebooks under ``folder``; return {assignment: rows as from ``messages``}."""
+    notebooks = find_notebooks(folder, root)
+    with tempfile.TemporaryDirectory() as tmp:
+        scratch = course.new_course(Path(tmp) / "course", root)
+        for assignment, path in notebooks.items():
+            target = scratch / "submitted" / "me" / assignment
+            target.mkdir(parents=True)
+            shutil.copy(path, target / path.name)
+        outcomes = grading.grade(scratch, list(notebooks), jobs=jobs, progress=False)
+        failed = {o.job.assignment: o.reason for o in outcomes if not o.ok}
+        return {a: failed.get(a) or messages(next((scratch / "autograded" / "me" / a).glob("*.ipynb")))
+                for a in notebooks}
+
+
+def print_report(results, folder):
+    if not results:
+        print(f"没有在 {folder} 下找到课程的笔记本 / no course notebooks found under {folder}")
+        return
+    for assignment, rows in results.items():
+        if isinstance(rows, str):
+            print(f"\n{assignment}: 无法评分 / could not be graded: {rows}")
+            continue
+        total, best = sum(r[1] for r in rows), sum(r[2] for r in rows)
+        print(f"\n{assignment}: {total:g} / {best:g}")
+        for grade_id, points, most, text in rows:
+            print(f"  {'✓' if points == most else '✗'} {grade_id.removeprefix('test_'):<14} {points:g}/{most:g}")
+            for line in text.splitlines():
+                if line.strip() and not line.startswith("✗"):
+                    print(f"      {line}")

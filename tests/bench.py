@@ -1,0 +1,80 @@
+"""`make bench`: stock sequential nbgrader against `python -m autograder grade`, side by side.
+
+A generated class of K students (default 12) × every assignment is graded twice in one run:
+once by stock `nbgrader autograde` (one assignment after another, as an instructor would
+type it) and once by the course's parallel pipeline (which also writes feedback, grades.csv
+and the class report). The grades must be identical. The floor is what every notebook pays
+at least: a fresh kernel that starts and imports torch, numpy and matplotlib, measured here too.
+
+    python tests/bench.py [--students K] [--jobs N]
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import demo_class
+from autograder import course
+
+
+def floor_seconds(repeats=3):
+    """Median wall time of: start a kernel, import torch, numpy and matplotlib.pyplot, shut it down."""
+    from jupyter_client.manager import start_new_kernel
+
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        manager, client = start_new_kernel(kernel_name="python3")
+        reply = client.execute_interactive("import torch, numpy, matplotlib.pyplot", timeout=120)
+        assert reply["content"]["status"] == "ok", reply
+        client.stop_channels()
+        manager.shutdown_kernel(now=False)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def timed(command, cwd):
+    start = time.perf_counter()
+    proc = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    if proc.returncode:
+        raise SystemExit(f"{' '.join(command)} failed:\n{proc.stdout}\n{proc.stderr}")
+    return time.perf_counter() - start
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="make bench")
+    parser.add_argument("--students", type=int, default=12)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count())
+    args = parser.parse_args(argv)
+    course.environment_first()
+    with tempfile.TemporaryDirectory() as tmp:
+        stock, ours = Path(tmp) / "stock", Path(tmp) / "ours"
+        demo_class.build(stock, students=args.students)
+        shutil.copytree(stock, ours)
+        assignments = course.assignments(stock)
+        notebooks = sum(1 for _ in (stock / "submitted").glob("*/*/*.ipynb"))
+        print(f"class: {args.students} students × {len(assignments)} assignments = {notebooks} notebooks; "
+              f"{os.cpu_count()} cores")
+
+        floor = floor_seconds()
+        t_stock = sum(timed([sys.executable, "-m", "nbgrader", "autograde", a, "--force"], stock) for a in assignments)
+        t_ours = timed([sys.executable, "-m", "autograder", "grade", "--jobs", str(args.jobs), "--course", str(ours)], ours)
+        same = all(course.scores(stock, a) == course.scores(ours, a) for a in assignments)
+
+        print(f"floor (kernel start + import torch, numpy, matplotlib): {floor:.2f} s per notebook")
+        print(f"stock nbgrader autograde, sequential : {t_stock:7.1f} s  ({t_stock / notebooks:.2f} s per notebook)")
+        print(f"autograder grade --jobs {args.jobs:<2}           : {t_ours:7.1f} s  ({t_ours / notebooks:.2f} s per notebook, "
+              f"feedback and report included)")
+        print(f"speed-up: {t_stock / t_ours:.2f}×   per notebook vs floor: stock {t_stock / notebooks / floor:.2f}×, "
+              f"ours {t_ours / notebooks / floor:.2f}×")
+        print(f"grades identical: {'yes' if same else 'NO'}")
+        return 0 if same else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
