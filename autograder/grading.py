@@ -101,11 +101,19 @@ def prepare_gradebook(course, assignments, students):
 _API = None
 
 
-def _start_worker(course):
+# Math libraries' thread pools, which kernels inherit from their worker's environment.
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
+
+def _start_worker(course, threads):
     global _API
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
+    # Several kernels at once, each with a thread per core, would fight over the cores (OpenMP
+    # threads spin while they wait): give each worker's kernels its share of the cores instead.
+    for name in THREAD_VARIABLES:
+        os.environ[name] = str(threads)
     os.chdir(course)
     # Kernels inherit this worker's stderr; keep their start-up chatter in a log, off the progress bar.
     log = os.open(Path(course) / "autograded" / ".kernels.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
@@ -147,7 +155,8 @@ def grade(course, assignments=None, jobs=None, force=False, progress=True):
     outcomes = []
     if todo:
         workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
-        with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(str(course),)) as pool:
+        threads = max(1, (os.cpu_count() or 1) // workers)
+        with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(str(course), threads)) as pool:
             futures = {pool.submit(_grade, job): (job, d) for job, d in todo}
             bar = tqdm(as_completed(futures), total=len(futures), desc="autograde", unit="notebook",
                        disable=not progress, file=sys.stderr)
