@@ -42,6 +42,11 @@ c.IgnorePattern.pattern = r"\b(UserWarning|FutureWarning|DeprecationWarning)\b"
 c.LimitOutput.max_lines = 1000
 c.LimitOutput.max_traceback = 100
 
+# zip_collect (submissions downloaded from an LMS or mail): files named <student>__<notebook>.ipynb,
+# alone or inside any zip, e.g. alice__two_layer_net_numpy.ipynb; the double underscore lets
+# student ids contain single ones.
+c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[^/]+?)__(?P<file_id>[^/]+\.ipynb)$"
+
 # Feedback shows each step's points and the check's message, never hidden test code.
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import GetGrades  # noqa: E402

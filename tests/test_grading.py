@@ -171,3 +171,20 @@ def test_selfcheck_grades_a_learners_copy_and_leaves_it_untouched(tmp_path):
     assert "✗ backward       0/4" in proc.stdout and CATALOGUE["relu_mask_missing"].en in proc.stdout
     assert path.read_bytes() == before
     assert sorted(p.name for p in mine.iterdir()) == [path.name]
+
+
+def test_zip_collect_then_grade(tmp_path):
+    folder = course.new_course(tmp_path / "course")
+    archive = folder / "downloaded" / "01_numpy" / "archive"
+    archive.mkdir(parents=True)
+    source = course.source_notebooks(folder)["01_numpy"]
+    shutil.copy(source, archive / f"alice__{source.name}")
+    import zipfile
+
+    with zipfile.ZipFile(archive / "bob.zip", "w") as z:
+        z.write(course.ROOT / "release" / "01_numpy" / source.name, f"bob__{source.name}")
+    course.nbgrader(folder, "zip_collect", "01_numpy")
+    assert _grade(folder, "01_numpy").returncode == 0
+    scores = course.scores(folder, "01_numpy")
+    assert scores["alice"] == _points(folder, "01_numpy")
+    assert set(scores["bob"].values()) == {0}
