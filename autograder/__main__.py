@@ -21,6 +21,8 @@ def main(argv=None):
     g.add_argument("--jobs", type=int, default=os.cpu_count(), help="parallel workers (default: the number of cores)")
     g.add_argument("--force", action="store_true", help="regrade everything, changed or not")
     g.add_argument("--course", default=str(course.ROOT), help="course folder (default: this one)")
+    g.add_argument("--cold", action="store_true",
+                   help="start every kernel from scratch instead of forking it from a warm process")
     sc = sub.add_parser("selfcheck", help="grade your own notebooks with the full hidden tests; your files stay as they are")
     sc.add_argument("folder", nargs="?", default=str(course.ROOT / "release"), help="where your notebooks are (default: release/)")
     args = parser.parse_args(argv)
@@ -31,7 +33,7 @@ def main(argv=None):
         course.build_reading_edition(course.ROOT / "notebooks")
         print("notebooks/ regenerated (reading edition, executed)")
     elif args.command == "grade":
-        return grade(Path(args.course), args.assignments, args.jobs, args.force)
+        return grade(Path(args.course), args.assignments, args.jobs, args.force, not args.cold)
     elif args.command == "selfcheck":
         from . import selfcheck
 
@@ -39,7 +41,7 @@ def main(argv=None):
     return 0
 
 
-def grade(folder, assignments, jobs, force):
+def grade(folder, assignments, jobs, force, warm=True):
     from . import grading, report
 
     assignments = assignments or course.assignments(folder)
@@ -48,7 +50,7 @@ def grade(folder, assignments, jobs, force):
         print(f"unknown assignment(s): {', '.join(unknown)}; the course has {', '.join(course.assignments(folder))}",
               file=sys.stderr)
         return 2
-    outcomes = grading.grade(folder, assignments, jobs=jobs, force=force)
+    outcomes = grading.grade(folder, assignments, jobs=jobs, force=force, warm=warm)
     failed = [o for o in outcomes if not o.ok]
     print(f"graded {len(outcomes) - len(failed)} submission(s)" + (f", {len(failed)} could not be graded" if failed else "")
           + ("" if outcomes else " (nothing new or changed; --force regrades)"))

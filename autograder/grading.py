@@ -7,6 +7,10 @@ write to the course's gradebook (SQLite waits for the lock rather than failing, 
 nbgrader_config.py; PostgreSQL takes concurrent writers as it is). A job's digest is recorded
 only after its grades and feedback are written, so a grader stopped halfway regrades exactly
 the unfinished jobs on the next run.
+
+Each worker also keeps a warm process that has imported torch and numpy once, and every
+notebook's kernel is forked from it: a new process with a fresh interpreter, without paying
+the start-up and imports again (warm_kernel.py).
 """
 import hashlib
 import json
@@ -105,7 +109,7 @@ _API = None
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 
 
-def _start_worker(course, threads):
+def _start_worker(course, threads, warm):
     global _API
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
@@ -119,6 +123,11 @@ def _start_worker(course, threads):
     log = os.open(Path(course) / "autograded" / ".kernels.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(log, 2)
     config = course_files.load_config(course)
+    if warm:  # kernels forked from a process that imported torch once (warm_kernel.py)
+        from . import warm_kernel
+
+        warm_kernel.start_zygote()
+        config.Execute.kernel_name = warm_kernel.KERNEL_NAME
     _API = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
 
@@ -138,8 +147,10 @@ def _last_line(text):
     return lines[-1] if lines else "unknown error"
 
 
-def grade(course, assignments=None, jobs=None, force=False, progress=True):
+def grade(course, assignments=None, jobs=None, force=False, progress=True, warm=True):
     """Autograde and write feedback for every new or changed submission, then export grades.csv.
+    ``warm``: run the notebooks in kernels forked from a warm process (see warm_kernel.py)
+    rather than in kernels that each start Python and import torch anew.
 
     Returns the list of Outcomes of the jobs that ran.
     """
@@ -156,7 +167,7 @@ def grade(course, assignments=None, jobs=None, force=False, progress=True):
     if todo:
         workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
         threads = max(1, (os.cpu_count() or 1) // workers)
-        with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(str(course), threads)) as pool:
+        with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(str(course), threads, warm)) as pool:
             futures = {pool.submit(_grade, job): (job, d) for job, d in todo}
             bar = tqdm(as_completed(futures), total=len(futures), desc="autograde", unit="notebook",
                        disable=not progress, file=sys.stderr)

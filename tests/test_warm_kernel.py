@@ -1,0 +1,80 @@
+"""Kernels forked from a warm process: each one a new process with a clean interpreter state,
+interruptible, and seen to die when it dies."""
+import os
+import time
+
+import pytest
+from jupyter_client.manager import start_new_kernel
+
+from autograder import warm_kernel
+
+
+@pytest.fixture(scope="module")
+def zygote():
+    saved = {k: os.environ.get(k) for k in (warm_kernel.SOCKET_VARIABLE, "JUPYTER_PATH")}
+    proc = warm_kernel.start_zygote()
+    yield proc
+    proc.terminate()
+    proc.wait(timeout=10)
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+def _run(client, code):
+    """stdout of ``code`` (raises on error)."""
+    out = []
+    reply = client.execute_interactive(code, timeout=60, output_hook=lambda m: out.append(m["content"].get("text", "")))
+    assert reply["content"]["status"] == "ok", reply["content"]
+    return "".join(out).strip()
+
+
+def _kernel():
+    manager, client = start_new_kernel(kernel_name=warm_kernel.KERNEL_NAME)
+    assert type(manager.provisioner).__name__ == "ForkProvisioner"
+    return manager, client
+
+
+def _stop(manager, client):
+    client.stop_channels()
+    manager.shutdown_kernel(now=True)
+
+
+def test_each_kernel_is_a_new_process_with_a_clean_interpreter(zygote):
+    first = _kernel()
+    pid_a = _run(first[1], "import os, numpy, torch\nnumpy.left_behind = 1\nleft_behind = 2\nprint(os.getpid())")
+    _stop(*first)
+    second = _kernel()
+    seen = _run(second[1], "import os, numpy\nprint(os.getpid(), hasattr(numpy, 'left_behind'), 'left_behind' in globals())")
+    _stop(*second)
+    pid_b, has_module_attr, has_global = seen.split()
+    assert pid_a != pid_b and int(pid_a) != zygote.pid
+    assert (has_module_attr, has_global) == ("False", "False")
+
+
+def test_interrupt_reaches_the_forked_kernel(zygote):
+    manager, client = _kernel()
+    client.execute("import time; time.sleep(600)")
+    time.sleep(1)
+    manager.interrupt_kernel()
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        msg = client.get_iopub_msg(timeout=30)
+        if msg["msg_type"] == "error":
+            assert msg["content"]["ename"] == "KeyboardInterrupt"
+            break
+    else:
+        pytest.fail("the kernel was not interrupted")
+    _stop(manager, client)
+
+
+def test_a_kernel_that_dies_is_seen_dead(zygote):
+    manager, client = _kernel()
+    client.execute("import os; os._exit(3)")
+    deadline = time.time() + 15
+    while manager.is_alive() and time.time() < deadline:
+        time.sleep(0.2)
+    assert not manager.is_alive()
+    _stop(manager, client)
