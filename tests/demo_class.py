@@ -72,12 +72,14 @@ def submit(course, student, assignment, nb_or_path, name):
 REFERENCE, STUB = "reference", "untouched_stub"
 
 
-def build(folder, students=None, only_mistaken=False):
+def build(folder, students=None, only_mistaken=False, assignments=None):
     """A scratch course in ``folder`` with the class submitted: every student submits every
     assignment (the reference solution where their mistake is elsewhere, or nothing there
     when ``only_mistaken``). ``students`` (default: the reference, the stub and one per
-    mistake) cycles through them to reach that many."""
+    mistake) cycles through them to reach that many. ``assignments``: only these (default all)."""
     folder = course.new_course(folder)
+    for extra in set(course.assignments(folder)) - set(assignments or course.assignments(folder)):
+        shutil.rmtree(folder / "source" / extra)
     course.generate_release(folder)
     sources = course.source_notebooks(folder)
     names = [REFERENCE, STUB] + sorted({m[1] for m in MISTAKES})
