@@ -1,7 +1,8 @@
-"""The grading pipeline on a generated class (tests/demo_class.py): real nbgrader underneath,
-run by `python -m autograder grade` in parallel. One class is graded once; the tests read the
-results. A second, smaller class is graded both by stock sequential `nbgrader autograde` and
-by the pipeline, and the grades must be the same."""
+"""The grading pipeline on the generated class of `make demo` (tests/demo_class.py): real
+nbgrader underneath, run by `python -m autograder grade` in parallel. The demo is run once,
+exactly as `make demo` runs it; the tests read its results. A second, smaller class is graded
+both by stock sequential `nbgrader autograde` and by the pipeline, and the grades must be the
+same."""
 import html
 import re
 import shutil
@@ -29,9 +30,21 @@ def _grade(folder, *args):
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    folder = demo_class.build(tmp_path_factory.mktemp("class"), only_mistaken=True)
-    proc = _grade(folder)
+    folder = tmp_path_factory.mktemp("demo")
+    proc = subprocess.run([sys.executable, str(course.ROOT / "tests" / "demo_class.py"), str(folder)],
+                          capture_output=True, text=True)
     return folder, proc, {a: course.scores(folder, a) for a in course.assignments(folder)}
+
+
+def test_demo_prints_the_table_with_the_expected_scores(graded):
+    folder, proc, scores = graded
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "every score as expected" in proc.stdout
+    table = proc.stdout[proc.stdout.index("student "):]
+    assert re.search(r"^reference\s+(10/10\s+){4}10/10$", table, re.M)
+    assert re.search(r"^untouched_stub\s+(0/10\s+){4}0/10$", table, re.M)
+    assert re.search(r"^factor_2_missing\s+6/10\s+(10/10\s+){3}10/10$", table, re.M)
+    assert str(folder / "feedback") in proc.stdout and "class_report.png" in proc.stdout
 
 
 def _points(folder, assignment):
