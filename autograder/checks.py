@@ -40,7 +40,9 @@ class _Case:
         """A float64 oracle value in this case's library, dtype and device."""
         if self.backend == "numpy":
             return oracles.to_numpy64(value).astype(self.dtype)
-        return value.to(device=self.device, dtype=getattr(__import__("torch"), self.dtype)).clone()
+        import torch  # not at the top: notebook 1's checks must work where only numpy is wanted
+
+        return value.to(device=self.device, dtype=getattr(torch, self.dtype)).clone()
 
     def run(self, fn, *args):
         """Call the student's function under this exercise's guard."""
