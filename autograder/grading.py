@@ -15,6 +15,7 @@ the start-up and imports again (warm_kernel.py).
 import hashlib
 import json
 import os
+import re
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -135,16 +136,20 @@ def _grade(job):
     """Worker: nbgrader autograde, then generate_feedback, for one job."""
     result = _API.autograde(job.assignment, job.student, force=True, create=True)
     if not result["success"]:
-        return Outcome(job, False, _last_line(result.get("error") or result.get("log", "")))
+        return Outcome(job, False, _last_line(f"{result.get('log') or ''}\n{result.get('error') or ''}"))
     result = _API.generate_feedback(job.assignment, job.student, force=True)
     if not result["success"]:
-        return Outcome(job, False, "feedback: " + _last_line(result.get("error") or result.get("log", "")))
+        return Outcome(job, False, "feedback: " + _last_line(f"{result.get('log') or ''}\n{result.get('error') or ''}"))
     return Outcome(job, True)
 
 
 def _last_line(text):
-    lines = [line for line in text.strip().splitlines() if line.strip()]
-    return lines[-1] if lines else "unknown error"
+    """The error that stopped nbgrader, in one line: its last exception other than nbgrader's
+    own 'see the above traceback' wrapper."""
+    errors = [m.group(1) for m in re.finditer(r"^\s*([\w.]+(?:Error|Exception|Exit)\b.*)$", text, re.M)
+              if "NbGraderException" not in m.group(1)]
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return errors[-1] if errors else (lines[-1] if lines else "unknown error")
 
 
 def grade(course, assignments=None, jobs=None, force=False, progress=True, warm=True):

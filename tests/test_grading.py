@@ -196,3 +196,16 @@ def test_zip_collect_then_grade(tmp_path):
     scores = course.scores(folder, "01_numpy")
     assert scores["alice"] == _points(folder, "01_numpy")
     assert set(scores["bob"].values()) == {0}
+
+
+def test_a_broken_notebook_scores_zero_with_a_reason_and_the_rest_is_graded(tmp_path):
+    folder = demo_class.build(tmp_path / "course", students=1, assignments=["01_numpy"])
+    broken = folder / "submitted" / "broken" / "01_numpy"
+    broken.mkdir(parents=True)
+    (broken / course.source_notebooks(folder)["01_numpy"].name).write_text('{"cells": [')
+    proc = _grade(folder)
+    assert proc.returncode == 1
+    assert "could not grade broken/01_numpy" in proc.stdout and "does not appear to be JSON" in proc.stdout
+    scores = course.scores(folder, "01_numpy")
+    assert scores[demo_class.REFERENCE] == _points(folder, "01_numpy")
+    assert set(scores["broken"].values()) == {0}
