@@ -270,7 +270,8 @@ def _device_probe(train, seed, shape):
         guards.no_oracles(train, model, c.x, c.y, "meta", learning_rate=1e-2, steps=1)
     except Exception as error:  # noqa: BLE001 (any error but a mismatch is expected on meta)
         if any(text in str(error) for text in DEVICE_MISMATCH):
-            return [say(f"数据和模型不在同一设备上时的报错：{error}", f"The error when data and model are on different devices: {error}"),
+            return [say(f"用 device='meta'（代替 GPU）试运行时的报错：{error}",
+                        f"The error on a trial run with device='meta' (standing in for a GPU): {error}"),
                     MISTAKES["device_mismatch"].message]
     if next(model.parameters()).device.type != "meta":
         return [MISTAKES["model_not_on_device"].message]
