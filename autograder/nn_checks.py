@@ -266,15 +266,17 @@ def _device_probe(train, seed, shape):
     machine) with the data on the CPU. A model and data left on different devices fail there
     exactly as on a GPU; a correct loop fails only later, at .item(), which is not a mismatch."""
     model, c = sequential(seed, shape, bias=True)
+    error = ""
     try:
         guards.no_oracles(train, model, c.x, c.y, "meta", learning_rate=1e-2, steps=1)
-    except Exception as error:  # noqa: BLE001 (any error but a mismatch is expected on meta)
-        if any(text in str(error) for text in DEVICE_MISMATCH):
-            return [say(f"用 device='meta'（代替 GPU）试运行时的报错：{error}",
-                        f"The error on a trial run with device='meta' (standing in for a GPU): {error}"),
-                    MISTAKES["device_mismatch"].message]
+    except Exception as raised:  # noqa: BLE001 (any error but a mismatch is expected on meta)
+        error = str(raised)
     if next(model.parameters()).device.type != "meta":
         return [MISTAKES["model_not_on_device"].message]
+    if any(text in error for text in DEVICE_MISMATCH):
+        return [say(f"用 device='meta'（代替 GPU）试运行时的报错：{error}",
+                    f"The error on a trial run with device='meta' (standing in for a GPU): {error}"),
+                MISTAKES["device_mismatch"].message]
     return []
 
 
