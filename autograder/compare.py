@@ -18,6 +18,11 @@ TOLERANCE = {"float64": 1e-7, "float32": 1e-4, "float16": 1e-2, "bfloat16": 2e-2
 class CheckFailed(AssertionError):
     """A check failed; the message is for the student, in both languages."""
 
+    def _render_traceback_(self):
+        # IPython shows these lines instead of a traceback: the explanation is what the student
+        # needs, not the checking library's own frames.
+        return str(self).splitlines()
+
 
 def say(zh, en):
     """One bilingual message: Chinese line, then English line."""

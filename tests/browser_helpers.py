@@ -1,0 +1,92 @@
+"""Helpers for the browser tests (tests/test_browser.py): a JupyterLab server on a copy of the
+course, and Debian's Chromium driven by Playwright."""
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from autograder import course
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SCREENSHOTS = course.ROOT / ".scratch" / "screenshots"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def course_copy(folder):
+    """A copy of the course for the server: release/, source/ and nbgrader_config.py."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(course.ROOT / "nbgrader_config.py", folder)
+    for name in ("release", "source"):
+        shutil.copytree(course.ROOT / name, folder / name)
+    return folder
+
+
+def jupyter_env(home, config_dir):
+    """Environment for the server and the nbgrader commands: a HOME and runtime folder of their own,
+    an extra Jupyter config folder (for the exchange), the course environment first on PATH."""
+    bin_dir = str(Path(sys.executable).parent)
+    env = dict(os.environ, HOME=str(home), JUPYTER_RUNTIME_DIR=str(Path(home) / "runtime"),
+               JUPYTER_CONFIG_DIR=str(config_dir), PATH=os.pathsep.join([bin_dir, os.environ.get("PATH", "")]))
+    env.pop("NBGRADER_DB_URL", None)
+    return env
+
+
+class Lab:
+    """`jupyter lab` from the course environment, on a free loopback port with a token."""
+
+    def __init__(self, root, env, log_path):
+        self.root, self.env = Path(root), env
+        self.port, self.token = free_port(), secrets.token_hex(16)
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = open(log_path, "w")
+        self.proc = subprocess.Popen(
+            [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser", "--allow-root",
+             "--ip=127.0.0.1", f"--port={self.port}", "--ServerApp.port_retries=0",
+             f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
+             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+            cwd=self.root, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+
+    def wait(self, timeout=90):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"jupyter lab exited with {self.proc.returncode}: {self.log_text()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/api/status?token={self.token}", timeout=2) as r:
+                    if r.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.5)
+        raise RuntimeError(f"jupyter lab did not answer in {timeout} s: {self.log_text()}")
+
+    def page_url(self, path):
+        sep = "&" if "?" in path else "?"
+        return f"{self.url}/{path.lstrip('/')}{sep}token={self.token}"
+
+    def log_text(self):
+        if not self.log.closed:
+            self.log.flush()
+        return Path(self.log.name).read_text()[-4000:]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
