@@ -16,23 +16,23 @@ def steps(course, assignments):
     """[(assignment, grade_id, max_score)] of every test cell, in notebook order."""
     from nbgrader.api import Gradebook
 
+    sources = course_files.source_notebooks(course)
+    result = []
     with Gradebook(course_files.db_url(course)) as gb:
-        return [(a, cell.name, cell.max_score) for a in assignments
-                for nb in gb.find_assignment(a).notebooks
-                for cell in sorted(nb.grade_cells, key=lambda c: _order(course, a, c.name))]
-
-
-def _order(course, assignment, grade_id):
-    source = course_files.source_notebooks(course)[assignment]
-    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in nbformat.read(source, as_version=4).cells]
-    return ids.index(grade_id) if grade_id in ids else len(ids)
+        for a in assignments:
+            order = [c.metadata.get("nbgrader", {}).get("grade_id") for c in nbformat.read(sources[a], as_version=4).cells]
+            cells = [cell for nb in gb.find_assignment(a).notebooks for cell in nb.grade_cells]
+            cells.sort(key=lambda c: order.index(c.name) if c.name in order else len(order))
+            result += [(a, cell.name, cell.max_score) for cell in cells]
+    return result
 
 
 def table(course, assignments):
     """{student: {(assignment, grade_id): score or None}} for every student in the gradebook."""
     scores = {a: course_files.scores(course, a) for a in assignments}
     students = sorted({s for per in scores.values() for s in per})
-    return {s: {(a, g): scores[a].get(s, {}).get(g) for a, g, _ in steps(course, assignments)} for s in students}
+    cells = steps(course, assignments)
+    return {s: {(a, g): scores[a].get(s, {}).get(g) for a, g, _ in cells} for s in students}
 
 
 def mistakes(course, assignments):
