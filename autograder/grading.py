@@ -24,6 +24,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from . import course as course_files
+from . import sandbox
 
 
 @dataclass(frozen=True)
@@ -110,10 +111,12 @@ _API = None
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 
 
-def _start_worker(course, threads, warm):
+def _start_worker(course, threads, warm, sandboxed):
     global _API
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
+
+    from . import sandbox, warm_kernel
 
     # Several kernels at once, each with a thread per core, would fight over the cores (OpenMP
     # threads spin while they wait): give each worker's kernels its share of the cores instead.
@@ -124,11 +127,12 @@ def _start_worker(course, threads, warm):
     log = os.open(Path(course) / "autograded" / ".kernels.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(log, 2)
     config = course_files.load_config(course)
-    if warm:  # kernels forked from a process that imported torch once (warm_kernel.py)
-        from . import warm_kernel
-
-        warm_kernel.start_zygote()
-        config.Execute.kernel_name = warm_kernel.KERNEL_NAME
+    limits = sandbox.GradingLimits(config=config)
+    # Every kernel comes from this worker's kernel process, in the sandbox (warm_kernel.py);
+    # warm: forked after torch is imported once; cold: a new Python for every notebook.
+    warm_kernel.start_zygote(sandboxed=sandboxed, cold=not warm,
+                             limits={name: getattr(limits, name) for name in limits.trait_names(config=True)})
+    config.Execute.kernel_name = warm_kernel.KERNEL_NAME
     _API = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
 
@@ -152,14 +156,17 @@ def _last_line(text):
     return errors[-1] if errors else (lines[-1] if lines else "unknown error")
 
 
-def grade(course, assignments=None, jobs=None, force=False, progress=True, warm=True):
+def grade(course, assignments=None, jobs=None, force=False, progress=True, warm=True, sandboxed=True):
     """Autograde and write feedback for every new or changed submission, then export grades.csv.
     ``warm``: run the notebooks in kernels forked from a warm process (see warm_kernel.py)
-    rather than in kernels that each start Python and import torch anew.
+    rather than in kernels that each start Python and import torch anew. ``sandboxed``: run
+    them in the grading sandbox (sandbox.py); only turn it off for notebooks you trust.
 
     Returns the list of Outcomes of the jobs that ran.
     """
     course = Path(course).resolve()
+    if sandboxed and not sandbox.available():
+        raise SystemExit(sandbox.MISSING)
     course_files.environment_first()
     assignments = assignments or course_files.assignments(course)
     found = submissions(course, assignments)
@@ -172,7 +179,7 @@ def grade(course, assignments=None, jobs=None, force=False, progress=True, warm=
     if todo:
         workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
         threads = max(1, (os.cpu_count() or 1) // workers)
-        with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(str(course), threads, warm)) as pool:
+        with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(str(course), threads, warm, sandboxed)) as pool:
             futures = {pool.submit(_grade, job): (job, d) for job, d in todo}
             bar = tqdm(as_completed(futures), total=len(futures), desc="autograde", unit="notebook",
                        disable=not progress, file=sys.stderr)

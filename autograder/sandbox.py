@@ -1,0 +1,124 @@
+"""Where a submitted notebook's code runs when it is graded, and what it can reach.
+
+The sandbox is bubblewrap (Debian's ``bubblewrap``: the unprivileged namespace sandbox behind
+Flatpak). Chosen over a separate user alone, which still sees every world-readable file, and
+over hand-made namespaces, which would redo what bubblewrap does carefully. Each grading worker
+runs its kernel process (warm_kernel.py) inside one sandbox:
+
+- files: only the system (``/usr``, a few ``/etc`` files), Python, the course's environment and
+  the ``autograder`` package, all read-only, and one scratch folder of the worker's, read-write.
+  The course folder (``source/``, the gradebook, ``submitted/``, ``autograded/``), home
+  folders and the machine's ``/tmp`` are not there at all;
+- no network (an empty network namespace), its own process ids (a process a notebook leaves
+  behind is killed before the next notebook starts), no terminal;
+- run as ``nobody`` when the grader runs as root.
+
+Each notebook's kernel also gets resource limits (``GradingLimits``: memory, CPU seconds, file
+size) and a wall-clock deadline, on top of nbgrader's per-cell timeout.
+"""
+import os
+import resource
+import shutil
+import sys
+from pathlib import Path
+
+from traitlets import Integer
+from traitlets.config import Configurable
+
+# /etc files a Python kernel needs (names, libraries, time zone, fonts); the rest of /etc stays out.
+ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "passwd", "group", "nsswitch.conf", "localtime",
+       "fonts", "alternatives", "mime.types", "ssl")
+SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32")
+# Variables a kernel keeps from the grader's environment; the rest (NBGRADER_DB_URL and any
+# other secret) is dropped.
+KEPT_VARIABLES = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+                  "OPENBLAS_NUM_THREADS", "CUDA_VISIBLE_DEVICES", "NBGRADER_EXECUTION", "PYTHONHASHSEED",
+                  "JPY_PARENT_PID", "JPY_SESSION_NAME")
+
+
+class GradingLimits(Configurable):
+    """Limits on each graded notebook's kernel (set them in nbgrader_config.py as c.GradingLimits.*)."""
+
+    memory_mb = Integer(4096, help="memory the kernel process may allocate, in MiB").tag(config=True)
+    cpu_seconds = Integer(600, help="CPU time of the kernel process, in seconds").tag(config=True)
+    wall_seconds = Integer(900, help="wall-clock time of one notebook's kernel, in seconds").tag(config=True)
+    file_mb = Integer(64, help="largest file the kernel may write, in MiB").tag(config=True)
+
+
+def available():
+    """Whether bubblewrap is installed here."""
+    return shutil.which("bwrap") is not None
+
+
+MISSING = ("bubblewrap (bwrap) is not installed, so submitted notebooks cannot run isolated. "
+           "Install it (Debian/Ubuntu: apt-get install -y bubblewrap), or grade without isolation "
+           "with --no-sandbox (only for notebooks you trust).")
+
+
+def account():
+    """(uid, gid) the sandboxed kernels run as: nobody when the grader is root, else the grader."""
+    if os.geteuid() != 0:
+        return os.geteuid(), os.getegid()
+    import pwd
+
+    try:
+        entry = pwd.getpwnam("nobody")
+        return entry.pw_uid, entry.pw_gid
+    except KeyError:
+        return 65534, 65534
+
+
+def command(scratch, argv):
+    """The bwrap command line that runs ``argv`` in the sandbox, with ``scratch`` writable.
+    As root, the sandbox starts as root without a user namespace and ``setpriv`` drops to
+    ``nobody`` before ``argv`` runs; as anyone else, bwrap's user namespace keeps their id."""
+    import autograder
+
+    readable = {sys.base_prefix, sys.prefix, sys.exec_prefix, str(Path(autograder.__file__).resolve().parent)}
+    mounted = readable | {str(scratch)}
+    cmd = ["bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+           "--die-with-parent", "--new-session",
+           "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--ro-bind-try", "/sys", "/sys"]
+    if os.geteuid() != 0:
+        cmd.append("--unshare-user")
+    for path in SYSTEM:
+        cmd += ["--ro-bind-try", path, path]
+    for name in ETC:
+        cmd += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    # Folders above the mounts are made by bwrap; make them traversable (it makes them 0700).
+    parents = {"/etc"} | {str(p) for m in mounted for p in Path(m).parents if str(p) not in ("/", "/tmp")}
+    for path in sorted(parents, key=lambda p: p.count("/")):
+        cmd += ["--perms", "0755", "--dir", path]
+    for path in sorted(readable):
+        cmd += ["--ro-bind", path, path]
+    for device in sorted(Path("/dev").glob("nvidia*")):  # a GPU, for the CUDA hidden tests
+        cmd += ["--dev-bind", str(device), str(device)]
+    cmd += ["--bind", str(scratch), str(scratch), "--chdir", str(scratch)]
+    if os.geteuid() == 0:
+        uid, gid = account()
+        cmd += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--",
+                "setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", "--no-new-privs"]
+    else:
+        cmd.append("--")
+    return cmd + list(argv)
+
+
+def kernel_environment(env, home):
+    """The environment a kernel gets: the kept variables of ``env``, and ``home`` as its home."""
+    kept = {k: v for k, v in env.items() if k in KEPT_VARIABLES}
+    kept.setdefault("PATH", "/usr/bin:/bin")
+    kept.update(HOME=str(home), TMPDIR=str(home), IPYTHONDIR=str(Path(home) / ".ipython"),
+                MPLCONFIGDIR=str(Path(home) / ".matplotlib"), PYTHONDONTWRITEBYTECODE="1")
+    return kept
+
+
+def apply_limits(memory_mb, cpu_seconds, file_mb):
+    """Resource limits for this process and its children (called in the kernel before it starts)."""
+    mib = 1024 * 1024
+    # RLIMIT_DATA counts what the process allocates (heap and private writable memory), not the
+    # address space CUDA reserves without using it, so it also holds on a GPU machine.
+    resource.setrlimit(resource.RLIMIT_DATA, (memory_mb * mib, memory_mb * mib))
+    # CPU: SIGXCPU at the soft limit (the kernel dies), SIGKILL a few seconds later if it is caught.
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (file_mb * mib, file_mb * mib))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
