@@ -54,3 +54,23 @@ from nbgrader.preprocessors import GetGrades  # noqa: E402
 from autograder.feedback import HideHiddenTests  # noqa: E402
 
 c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+
+# Grading never stops at a broken submission: a kernel that dies (a crash, a memory or time limit)
+# costs the cells from there on, not the whole notebook, and no output, however large, makes the
+# graded notebook or its feedback page large (autograder/execution.py, autograder/outputs.py).
+from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, IgnorePattern,  # noqa: E402
+                                    LimitOutput, SaveAutoGrades)
+
+from autograder.execution import GuardedExecute  # noqa: E402
+from autograder.outputs import LimitOutputSize  # noqa: E402
+
+c.Autograde.autograde_preprocessors = [GuardedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+                                       LimitOutputSize, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+
+# Limits on each submitted notebook's kernel when `make grade` runs it in the grading sandbox
+# (autograder/sandbox.py): memory it may allocate, CPU seconds, wall-clock seconds, largest file.
+c.GradingLimits.memory_mb = 4096
+c.GradingLimits.cpu_seconds = 600
+c.GradingLimits.wall_seconds = 900
+c.GradingLimits.file_mb = 64

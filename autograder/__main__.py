@@ -23,6 +23,8 @@ def main(argv=None):
     g.add_argument("--course", default=str(course.ROOT), help="course folder (default: this one)")
     g.add_argument("--cold", action="store_true",
                    help="start every kernel from scratch instead of forking it from a warm process")
+    g.add_argument("--no-sandbox", dest="sandboxed", action="store_false",
+                   help="run the notebooks without the grading sandbox (only for notebooks you trust)")
     sc = sub.add_parser("selfcheck", help="grade your own notebooks with the full hidden tests; your files stay as they are")
     sc.add_argument("folder", nargs="?", default=str(course.ROOT / "release"), help="where your notebooks are (default: release/)")
     args = parser.parse_args(argv)
@@ -33,7 +35,7 @@ def main(argv=None):
         course.build_reading_edition(course.ROOT / "notebooks")
         print("notebooks/ regenerated (reading edition, executed)")
     elif args.command == "grade":
-        return grade(Path(args.course), args.assignments, args.jobs, args.force, not args.cold)
+        return grade(Path(args.course), args.assignments, args.jobs, args.force, not args.cold, args.sandboxed)
     elif args.command == "selfcheck":
         from . import selfcheck
 
@@ -41,7 +43,7 @@ def main(argv=None):
     return 0
 
 
-def grade(folder, assignments, jobs, force, warm=True):
+def grade(folder, assignments, jobs, force, warm=True, sandboxed=True):
     from . import grading, report
 
     assignments = assignments or course.assignments(folder)
@@ -50,9 +52,9 @@ def grade(folder, assignments, jobs, force, warm=True):
         print(f"unknown assignment(s): {', '.join(unknown)}; the course has {', '.join(course.assignments(folder))}",
               file=sys.stderr)
         return 2
-    outcomes = grading.grade(folder, assignments, jobs=jobs, force=force, warm=warm)
+    outcomes = grading.grade(folder, assignments, jobs=jobs, force=force, warm=warm, sandboxed=sandboxed)
     failed = [o for o in outcomes if not o.ok]
-    print(f"graded {len(outcomes) - len(failed)} submission(s)" + (f", {len(failed)} could not be graded" if failed else "")
+    print(f"graded {len(outcomes) - len(failed)} submission(s)" + (f", {len(failed)} could not be graded (scored zero, reason in their feedback)" if failed else "")
           + ("" if outcomes else " (nothing new or changed; --force regrades)"))
     print()
     print(report.totals_text(folder, assignments))

@@ -24,7 +24,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from . import course as course_files
-from . import sandbox
+from . import failures, sandbox
 
 
 @dataclass(frozen=True)
@@ -188,8 +188,10 @@ def grade(course, assignments=None, jobs=None, force=False, progress=True, warm=
                 outcome = future.result()
                 outcomes.append(outcome)
                 if outcome.ok:
-                    ledger.record(job, d)
-                else:
+                    failures.clear(course, job.student, job.assignment)
+                else:  # zero with the reason, in the gradebook, the feedback and the class report
+                    failures.record(course, job.student, job.assignment, outcome.reason)
                     bar.write(f"✗ {job.student}/{job.assignment}: {outcome.reason}")
+                ledger.record(job, d)
     course_files.nbgrader(course, "export", "--to", str(course / "grades.csv"))
     return outcomes

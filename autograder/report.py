@@ -9,6 +9,7 @@ from pathlib import Path
 import nbformat
 
 from . import course as course_files
+from . import failures
 from .diagnosis import MISTAKES
 
 
@@ -63,6 +64,9 @@ def totals_text(course, assignments):
         got = {a: [v for (a2, _), v in row.items() if a2 == a and v is not None] for a in assignments}
         lines.append(student.ljust(width) + "".join(
             (f"{sum(got[a]):g}/{best[a]:g}" if got[a] else "–").rjust(14) for a in assignments))
+    broken = {key: why for key, why in failures.load(course).items() if key.split("/")[-1] in assignments}
+    if broken:
+        lines += ["", "could not be graded (scored zero):"] + [f"  {key}: {why}" for key, why in sorted(broken.items())]
     return "\n".join(lines)
 
 
@@ -86,6 +90,10 @@ def write(course, assignments, out=None):
                                                     for a, g, m in cells) + " |")
     md += ["", "## Most common mistakes / 最常见的错误", "", "| step | mistake | students |", "|---|---|---|"]
     md += [f"| {a}.{g} | {MISTAKES[k].en} | {n} |" for (a, g, k), n in counts.most_common()]
+    broken = {key: why for key, why in failures.load(course).items() if key.split("/")[-1] in assignments}
+    if broken:
+        md += ["", "## Could not be graded (scored zero) / 无法评分（记 0 分）", "", "| submission | reason |", "|---|---|"]
+        md += [f"| {key} | {why.replace('|', '/')} |" for key, why in sorted(broken.items())]
     (out / "class_report.md").write_text("\n".join(md) + "\n")
 
     graded = {(a, g): [row[(a, g)] for row in grid.values() if row[(a, g)] is not None] for a, g, _ in cells}

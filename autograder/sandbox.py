@@ -81,14 +81,14 @@ def command(scratch, argv):
            "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--ro-bind-try", "/sys", "/sys"]
     if os.geteuid() != 0:
         cmd.append("--unshare-user")
-    for path in SYSTEM:
-        cmd += ["--ro-bind-try", path, path]
-    for name in ETC:
-        cmd += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
     # Folders above the mounts are made by bwrap; make them traversable (it makes them 0700).
     parents = {"/etc"} | {str(p) for m in mounted for p in Path(m).parents if str(p) not in ("/", "/tmp")}
     for path in sorted(parents, key=lambda p: p.count("/")):
         cmd += ["--perms", "0755", "--dir", path]
+    for path in SYSTEM:
+        cmd += ["--ro-bind-try", path, path]
+    for name in ETC:
+        cmd += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
     for path in sorted(readable):
         cmd += ["--ro-bind", path, path]
     for device in sorted(Path("/dev").glob("nvidia*")):  # a GPU, for the CUDA hidden tests

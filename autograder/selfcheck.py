@@ -9,7 +9,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import course, grading
+from . import course, grading, sandbox
 
 
 def find_notebooks(folder, root=course.ROOT):
@@ -49,7 +49,8 @@ def selfcheck(folder, jobs=None, root=course.ROOT):
             target = scratch / "submitted" / "me" / assignment
             target.mkdir(parents=True)
             shutil.copy(path, target / path.name)
-        outcomes = grading.grade(scratch, list(notebooks), jobs=jobs, progress=False)
+        outcomes = grading.grade(scratch, list(notebooks), jobs=jobs, progress=False,
+                                 sandboxed=sandbox.available())  # your own notebooks: isolation optional
         failed = {o.job.assignment: o.reason for o in outcomes if not o.ok}
         return {a: failed.get(a) or messages(next((scratch / "autograded" / "me" / a).glob("*.ipynb")))
                 for a in notebooks}

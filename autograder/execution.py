@@ -1,0 +1,39 @@
+"""nbgrader's Execute, made to finish every notebook it starts.
+
+Stock nbgrader stops a notebook at the first kernel death (``os._exit``, a segfault, a memory or
+time limit reached) and grades nothing of it. Here the cell during which the kernel died gets
+an error output saying so, every later code cell gets one saying it was not run, and grading
+goes on: the cells that passed before keep their points.
+"""
+from nbclient.exceptions import DeadKernelError
+from nbformat.v4 import new_output
+from nbgrader.preprocessors import Execute
+
+DIED = ("内核在运行这个单元时停止了（崩溃、os._exit/sys.exit、或超出内存/时间限制）。\n"
+        "The kernel stopped while running this cell (a crash, os._exit, or a memory or time limit reached).")
+NOT_RUN = ("没有运行：内核在前面的单元 {index} 停止了。\n"
+           "Not run: the kernel stopped in an earlier cell (cell {index}).")
+
+
+def error(ename, text):
+    return new_output("error", ename=ename, evalue=text, traceback=[f"{ename}: {text}"])
+
+
+class GuardedExecute(Execute):
+    """Execute that records a dead kernel in the cells instead of failing the notebook."""
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._died_at = None
+        return super().preprocess(nb, resources, km)
+
+    def preprocess_cell(self, cell, resources, index):
+        if self._died_at is not None:
+            if cell.cell_type == "code":
+                cell.outputs = [error("KernelDied", NOT_RUN.format(index=self._died_at))]
+            return cell, resources
+        try:
+            return super().preprocess_cell(cell, resources, index)
+        except DeadKernelError:
+            self._died_at = index
+            cell.outputs.append(error("KernelDied", DIED))
+            return cell, resources

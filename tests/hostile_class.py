@@ -1,0 +1,305 @@
+"""A class of hostile and broken submissions of 01_numpy, graded once by tests/test_hostile.py.
+
+Each student starts from the reference solution and does one bad thing: loops forever, kills
+its kernel, floods its output, sends a file that is not a notebook, edits the test cells,
+cheats, or reaches for files it must not read. ``CASES`` says, for each, what the grader must
+give: the points of each step (``FULL`` = the step's points), or ``BROKEN`` = zero for every
+step with a reason. The course's limits are lowered (``LIMITS``) so that the whole class grades
+in a few minutes.
+
+    python tests/hostile_class.py [FOLDER]     build the class in FOLDER and grade it
+"""
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+import nbformat
+
+import demo_class
+from autograder import course
+
+ASSIGNMENT = "01_numpy"
+FULL, BROKEN = "full", "broken"
+STEPS = ("test_forward", "test_loss", "test_backward", "test_update")
+
+# Per-cell timeout, and the sandbox's limits per notebook, for this class only.
+LIMITS = """
+c.Execute.timeout = 10
+c.GradingLimits.wall_seconds = 45
+c.GradingLimits.memory_mb = 2048
+c.GradingLimits.cpu_seconds = 60
+"""
+
+
+def _cell(nb, grade_id):
+    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def prepend(grade_id, code):
+    """Put ``code`` at the top of the cell ``grade_id``."""
+    def edit(nb, folder):
+        cell = _cell(nb, grade_id)
+        cell.source = code + "\n" + cell.source
+        return nb
+    return edit
+
+
+def in_function(grade_id, code):
+    """Put ``code`` at the top of the body of the function defined in the cell ``grade_id``."""
+    def edit(nb, folder):
+        cell = _cell(nb, grade_id)
+        head, sep, body = cell.source.partition('"""\n')  # after the docstring's last line
+        head2, sep2, body2 = body.partition('"""\n')
+        indented = "".join(f"    {line}\n" for line in code.splitlines())
+        cell.source = head + sep + head2 + sep2 + indented + body2
+        return nb
+    return edit
+
+
+def extra_cell_after_setup(code):
+    def edit(nb, folder):
+        index = nb.cells.index(_cell(nb, "setup"))
+        nb.cells.insert(index + 1, nbformat.v4.new_code_cell(code))
+        return nb
+    return edit
+
+
+def replace_solution(grade_id, body):
+    """Replace what is between the solution markers of ``grade_id`` by ``body``."""
+    def edit(nb, folder):
+        cell = _cell(nb, grade_id)
+        start, end = cell.source.index("### BEGIN SOLUTION"), cell.source.index("### END SOLUTION")
+        cell.source = cell.source[:start] + body.strip() + "\n    " + cell.source[end:]
+        return nb
+    return edit
+
+
+def chain(*edits):
+    def edit(nb, folder):
+        for e in edits:
+            nb = e(nb, folder)
+        return nb
+    return edit
+
+
+WRONG_FORWARD = """h = x.dot(w1)
+    h_relu = h
+    y_pred = h_relu.dot(w2)"""
+
+
+def reach_out(nb, folder):
+    """A cell that tries to read and write what a submission must never reach."""
+    targets = {
+        "source": folder / "source" / ASSIGNMENT / course.source_notebooks(folder)[ASSIGNMENT].name,
+        "gradebook": folder / "gradebook.db",
+        "other student": folder / "submitted" / demo_class.REFERENCE / ASSIGNMENT,
+        "course config": folder / "nbgrader_config.py",
+    }
+    code = f"""import os, glob, socket
+leaks = []
+for name, path in {json.dumps({k: str(v) for k, v in targets.items()})}.items():
+    try:
+        leaks.append(name + ' listed: ' + str(os.listdir(path)) if os.path.isdir(path) else name + ' read: ' + repr(open(path, 'rb').read(40)))
+    except OSError:
+        pass
+    try:
+        with open(path if not os.path.isdir(path) else os.path.join(path, 'planted.txt'), 'ab') as f:
+            f.write(b'tampered')
+        leaks.append(name + ' written')
+    except OSError:
+        pass
+for notebook in glob.glob('*.ipynb') + glob.glob('../*/*.ipynb') + glob.glob('../../*/*/*.ipynb'):
+    leaks.append('notebook with the hidden tests read: ' + notebook + open(notebook).read()[:40])
+for name in ('NBGRADER_DB_URL', 'AUTOGRADER_ZYGOTE'):
+    if name in os.environ:
+        leaks.append('environment: ' + name)
+try:
+    socket.create_connection(('127.0.0.1', 5432), timeout=2)
+    leaks.append('network')
+except OSError:
+    pass
+print('LEAKED:' if leaks else 'nothing reached', leaks)"""
+    return extra_cell_after_setup(code)(nb, folder)
+
+
+def write_bytes(data):
+    def write(path, folder):
+        path.write_bytes(data(folder) if callable(data) else data)
+    return write
+
+
+def zip_file(folder):
+    import io
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.write(course.source_notebooks(folder)[ASSIGNMENT], "notebook.ipynb")
+    return buffer.getvalue()
+
+
+def old_format(folder):
+    nb = nbformat.read(course.source_notebooks(folder)[ASSIGNMENT], as_version=4)
+    return nbformat.writes(nbformat.convert(nb, 3)).encode()
+
+
+def strip_metadata(nb, folder):
+    for cell in nb.cells:
+        cell.metadata = {}
+    return nb
+
+
+def duplicate_solution(nb, folder):
+    cell = _cell(nb, "forward")
+    nb.cells.insert(nb.cells.index(cell) + 1, nbformat.from_dict(json.loads(json.dumps(cell))))
+    return nb
+
+
+def drop_test_cells(nb, folder):
+    nb.cells = [c for c in nb.cells if not c.metadata.get("nbgrader", {}).get("grade")]
+    return nb
+
+
+def to_markdown(nb, folder):
+    cell = _cell(nb, "forward")
+    nb.cells[nb.cells.index(cell)] = nbformat.v4.new_markdown_cell(cell.source, metadata=cell.metadata)
+    return nb
+
+
+def test_cell_pass(nb, folder):
+    _cell(nb, "test_forward").source = "pass"
+    return nb
+
+
+def full_except(*zeros):
+    return {step: (0 if step in zeros else FULL) for step in STEPS}
+
+
+# student: (what the submission does, how it is made, the points it must get)
+# "how": a function (notebook, course folder) -> notebook, applied to the reference solution;
+# or ("file", name, writer) for a file written as is; or ("files", {name: edit or None}).
+CASES = {
+    # 1. endless
+    "infinite_loop": ("`while True: pass` at the top of the forward cell",
+                      prepend("forward", "while True:\n    pass"), full_except("test_forward")),
+    "sleep_forever": ("`time.sleep(10**6)` inside compute_loss",
+                      in_function("loss", "import time\ntime.sleep(10**6)"), full_except("test_loss")),
+    "busy_helper": ("backward calls a helper that loops and swallows the interrupt",
+                    in_function("backward", "def spin():\n    while True:\n        try:\n            pass\n"
+                                            "        except KeyboardInterrupt:\n            pass\nspin()"),
+                    full_except("test_backward", "test_update")),
+    # 2. errors and dying kernels
+    "syntax_error": ("a syntax error in the forward cell", prepend("forward", "def (:"), full_except("test_forward")),
+    "name_error_top": ("a NameError in a cell of its own at the top",
+                       extra_cell_after_setup("undefined_name + 1"), full_except()),
+    "sys_exit": ("`sys.exit()` at the top of the loss cell", prepend("loss", "import sys\nsys.exit()"),
+                 full_except("test_loss")),
+    "os_exit": ("`os._exit(1)` at the top of the update cell", prepend("update", "import os\nos._exit(1)"),
+                full_except("test_update")),
+    "segfault": ("a segmentation fault through ctypes in the backward cell",
+                 prepend("backward", "import ctypes\nctypes.string_at(0)"), full_except("test_backward", "test_update")),
+    # 3. memory
+    "memory_bomb": ("backward allocates 100 GB, then keeps appending 100 MB blocks",
+                    in_function("backward", "import numpy\ntry:\n    numpy.ones((10**5, 10**5, 2))\nexcept MemoryError:\n"
+                                            "    pass\nblocks = []\nwhile True:\n    blocks.append(bytearray(10**8))"),
+                    full_except("test_backward")),
+    # 4. output floods
+    "print_flood": ("prints 300,000 lines in the forward cell",
+                    prepend("forward", "for i in range(300_000):\n    print(i)"), full_except()),
+    "huge_string": ("prints a 200 MB string", prepend("loss", "print('x' * 200_000_000)"), full_except()),
+    "huge_image": ("displays a 30 MB image",
+                   prepend("update", "from IPython.display import Image, display\n"
+                                     "display(Image(data=b'\\x89PNG\\r\\n\\x1a\\n' + bytes(30_000_000), format='png'))"),
+                   full_except()),
+    # 5. files that are not (the) notebooks
+    "empty_file": ("an empty .ipynb", ("file", None, write_bytes(b"")), BROKEN),
+    "truncated_json": ("a .ipynb cut short", ("file", None, write_bytes(b'{"cells": [')), BROKEN),
+    "zip_as_ipynb": ("a zip archive named .ipynb", ("file", None, write_bytes(zip_file)), BROKEN),
+    "old_nbformat": ("the notebook saved as nbformat 3", ("file", None, write_bytes(old_format)), full_except()),
+    "renamed": ("the notebook under another name", ("file", "my_homework.ipynb", None), BROKEN),
+    "extra_notebook": ("the notebook and an extra one", ("files", {None: None, "scratch.ipynb": None}), full_except()),
+    "missing_notebook": ("no notebook, only a text file", ("file", "answers.txt", write_bytes(b"see attached")), BROKEN),
+    # 6. edited cells
+    "test_cell_pass": ("the forward test cell replaced by `pass`", test_cell_pass, full_except()),
+    "test_cells_deleted": ("every test cell deleted", drop_test_cells, full_except()),
+    "duplicated_solution": ("the forward cell duplicated (same grade id)", duplicate_solution, BROKEN),
+    "code_to_markdown": ("the forward cell turned into markdown", to_markdown, full_except("test_forward")),
+    "metadata_stripped": ("every cell's metadata removed", strip_metadata, full_except()),
+    # 7. cheating
+    "rebind_checks": ("rebinds the checking functions to no-ops, wrong forward",
+                      chain(extra_cell_after_setup("from autograder import checks\n"
+                                                   "checks.forward = checks.loss = lambda *a, **k: None"),
+                            replace_solution("forward", WRONG_FORWARD)),
+                      full_except("test_forward")),
+    "rebind_testing": ("numpy.testing / torch.testing / allclose always pass, wrong forward",
+                       chain(extra_cell_after_setup(
+                           "import numpy, numpy.testing\nnumpy.testing.assert_allclose = lambda *a, **k: None\n"
+                           "numpy.allclose = lambda *a, **k: True\nnumpy.testing.assert_array_almost_equal = lambda *a, **k: None"),
+                           replace_solution("forward", WRONG_FORWARD)),
+                       full_except("test_forward")),
+    "no_traceback": ("turns off IPython's traceback display, wrong forward",
+                     chain(extra_cell_after_setup("import sys\nget_ipython().showtraceback = lambda *a, **k: None\n"
+                                                  "sys.excepthook = lambda *a: None"),
+                           replace_solution("forward", WRONG_FORWARD)),
+                     full_except("test_forward")),
+    "hardcoded": ("forward right only for the visible check's inputs (float64, N=8)",
+                  replace_solution("forward", "if x.shape[0] != 8 or x.dtype != np.float64:\n"
+                                              "        return x.dot(w1), x.dot(w1), x.dot(w1).dot(w2)\n"
+                                              "    h = x.dot(w1)\n    h_relu = np.maximum(h, 0)\n    y_pred = h_relu.dot(w2)"),
+                  full_except("test_forward")),
+    "calls_oracle": ("backward returns the checking library's reference gradients",
+                     in_function("backward", "from autograder import oracles\nw1 = np.linalg.lstsq(x, h, rcond=None)[0]\n"
+                                             "ref = oracles.reference(x, y, w1, w2)\n"
+                                             "return ref['grad_w1'].numpy(), ref['grad_w2'].numpy()"),
+                     full_except("test_backward")),
+    "torch_in_numpy": ("backward computed with torch autograd in the numpy notebook",
+                       in_function("backward", "import torch\nw1 = torch.linalg.lstsq(torch.tensor(x), torch.tensor(h)).solution"
+                                               ".requires_grad_(True)\nw2t = torch.tensor(w2, requires_grad=True)\n"
+                                               "(torch.tensor(x).mm(w1).clamp(min=0).mm(w2t) - torch.tensor(y)).pow(2).sum().backward()\n"
+                                               "return w1.grad.numpy(), w2t.grad.numpy()"),
+                       full_except("test_backward")),
+    # 8. reaching out
+    "reach_out": ("reads and writes the course's files, the environment and the network", reach_out, full_except()),
+    # 9. odd identities
+    "with space": ("a student id with a space", lambda nb, folder: nb, full_except()),
+    "学生_ü": ("a unicode student id", lambda nb, folder: nb, full_except()),
+    "..dots": ("a student id starting with ..", lambda nb, folder: nb, full_except()),
+}
+
+
+def build(folder):
+    """The hostile class (and the reference student) as submissions of 01_numpy in a scratch course."""
+    folder = demo_class.build(folder, students=1, assignments=[ASSIGNMENT])
+    with (folder / "nbgrader_config.py").open("a") as config:
+        config.write(LIMITS)
+    source = course.source_notebooks(folder)[ASSIGNMENT]
+    for student, (_, how, _) in CASES.items():
+        target = folder / "submitted" / student / ASSIGNMENT
+        target.mkdir(parents=True)
+        if callable(how):
+            nbformat.write(how(nbformat.read(source, as_version=4), folder), target / source.name)
+        elif how[0] == "file":
+            _, name, writer = how
+            path = target / (name or source.name)
+            if writer:
+                writer(path, folder)
+            else:
+                shutil.copy(source, path)
+        else:
+            for name in how[1]:
+                shutil.copy(source, target / (name or source.name))
+    return folder
+
+
+def main(folder=None):
+    folder = Path(folder or Path(tempfile.gettempdir()) / "two-layer-net-hostile")
+    shutil.rmtree(folder, ignore_errors=True)
+    build(folder)
+    return subprocess.run([sys.executable, "-m", "autograder", "grade", "--course", str(folder)]).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:]))

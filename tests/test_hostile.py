@@ -1,0 +1,180 @@
+"""Hostile and broken submissions (tests/hostile_class.py), graded once by `python -m autograder
+grade` in the grading sandbox; many assertions on the result. Also: the grader killed halfway
+(SIGINT, SIGKILL) and run again leaves exactly one grade per notebook.
+
+Needs bubblewrap (`apt-get install bubblewrap`; .ci/run installs it): without it grading
+refuses to run untrusted notebooks, and these tests skip."""
+import html
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import nbformat
+import pytest
+
+import demo_class
+import hostile_class
+from autograder import course, failures, sandbox
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not sandbox.available(), reason=sandbox.MISSING)]
+A = hostile_class.ASSIGNMENT
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    folder = hostile_class.build(tmp_path_factory.mktemp("hostile") / "course")
+    canaries = {path: path.read_bytes() for path in [
+        folder / "source" / A / course.source_notebooks(folder)[A].name,
+        folder / "nbgrader_config.py",
+        folder / "submitted" / demo_class.REFERENCE / A / course.source_notebooks(folder)[A].name]}
+    start = time.time()
+    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", "--course", str(folder), "--jobs", "2"],
+                          capture_output=True, text=True)
+    print(f"hostile class graded in {time.time() - start:.0f} s")
+    return folder, proc, course.scores(folder, A), canaries
+
+
+def _points(folder):
+    from autograder import report
+
+    return {g: m for a, g, m in report.steps(folder, [A]) if a == A}
+
+
+def _expected(folder, student):
+    points = _points(folder)
+    want = hostile_class.CASES[student][2]
+    if want == hostile_class.BROKEN:
+        return {g: 0 for g in points}
+    return {g: (points[g] if want[g] == hostile_class.FULL else want[g]) for g in points}
+
+
+def _autograded(folder, student):
+    return nbformat.read(folder / "autograded" / student / A / course.source_notebooks(folder)[A].name, as_version=4)
+
+
+def _feedback(folder, student):
+    page = next((folder / "feedback" / student / A).glob("*.html"))
+    return html.unescape(re.sub(r"<[^>]+>", "", page.read_text()))
+
+
+def test_the_batch_finishes_and_reports_what_could_not_be_graded(graded):
+    folder, proc, scores, _ = graded
+    assert proc.returncode == 1, proc.stdout + proc.stderr  # 1: some submissions could not be graded
+    broken = [s for s, case in hostile_class.CASES.items() if case[2] == hostile_class.BROKEN]
+    for student in broken:
+        assert f"could not grade {student}/{A}" in proc.stdout, proc.stdout
+    assert set(failures.load(folder)) == {f"{s}/{A}" for s in broken}
+    report = (folder / "reports" / "class_report.md").read_text()
+    assert all(f"{s}/{A}" in report for s in broken)
+
+
+@pytest.mark.parametrize("student", sorted(hostile_class.CASES))
+def test_each_submission_gets_the_score_it_earned(graded, student):
+    folder, proc, scores, _ = graded
+    assert student in scores, f"{student} is not in the gradebook:\n{proc.stdout}\n{proc.stderr}"
+    assert scores[student] == _expected(folder, student), hostile_class.CASES[student][0]
+
+
+def test_the_reference_student_is_graded_as_usual(graded):
+    folder, _, scores, _ = graded
+    assert scores[demo_class.REFERENCE] == _points(folder)
+
+
+@pytest.mark.parametrize("student", [s for s, c in hostile_class.CASES.items() if c[2] == hostile_class.BROKEN])
+def test_a_broken_submission_has_a_reason_in_its_feedback(graded, student):
+    folder = graded[0]
+    page = _feedback(folder, student)
+    assert "Could not be graded" in page and "无法评分" in page
+    zh, en = failures.explain(failures.load(folder)[f"{student}/{A}"])
+    assert (zh, en) != failures.GENERIC, "the reason should say what is wrong, not only that grading failed"
+    assert zh in page and en in page
+
+
+def test_reasons_name_the_problem(graded):
+    got = failures.load(graded[0])
+    assert "not a valid notebook" in got[f"empty_file/{A}"]
+    assert "not a valid notebook" in got[f"truncated_json/{A}"]
+    assert "not a valid notebook" in got[f"zip_as_ipynb/{A}"]
+    assert "more than once" in got[f"duplicated_solution/{A}"]
+    assert "file name" in got[f"renamed/{A}"] and "file name" in got[f"missing_notebook/{A}"]
+
+
+def test_endless_cells_are_stopped_and_named(graded):
+    folder = graded[0]
+    for student, grade_id in (("infinite_loop", "forward"), ("sleep_forever", "test_loss"), ("busy_helper", "test_backward")):
+        nb = _autograded(folder, student)
+        cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+        assert any(o.output_type == "error" and o.ename in ("CellTimeoutError", "KeyboardInterrupt", "KernelDied")
+                   for o in cell.outputs), (student, cell.outputs)
+
+
+def test_a_dead_kernel_costs_only_the_cells_from_there_on(graded):
+    folder = graded[0]
+    nb = _autograded(folder, "os_exit")
+    update = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "update")
+    assert any(o.output_type == "error" and o.ename == "KernelDied" for o in update.outputs)
+    assert "The kernel stopped" in _feedback(folder, "os_exit")
+
+
+def test_outputs_stay_small(graded):
+    folder = graded[0]
+    for student in ("print_flood", "huge_string", "huge_image"):
+        notebook = folder / "autograded" / student / A / course.source_notebooks(folder)[A].name
+        page = next((folder / "feedback" / student / A).glob("*.html"))
+        assert notebook.stat().st_size < 2_000_000, (student, notebook.stat().st_size)
+        assert page.stat().st_size < 3_000_000, (student, page.stat().st_size)
+    assert "output too long" in _feedback(folder, "huge_string")
+    assert "output too large" in _feedback(folder, "huge_image")
+
+
+def test_a_submission_cannot_reach_the_course_files_the_environment_or_the_network(graded):
+    folder, _, _, canaries = graded
+    nb = _autograded(folder, "reach_out")
+    text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert "nothing reached" in text, text[:2000]
+    assert "LEAKED" not in text
+    for path, content in canaries.items():
+        assert path.read_bytes() == content, f"{path} was changed"
+    assert not list(folder.rglob("planted.txt"))
+
+
+def test_cheats_are_named_in_the_feedback(graded):
+    folder = graded[0]
+    assert "autograd" in _feedback(folder, "torch_in_numpy").lower() or "torch" in _feedback(folder, "torch_in_numpy")
+    page = _feedback(folder, "rebind_checks")
+    assert "autograder.checks.forward" in page
+
+
+# ---------------------------------------------------------------- the grader interrupted
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGKILL])
+def test_grading_killed_halfway_then_rerun_gives_one_grade_per_notebook(tmp_path, signum):
+    folder = demo_class.build(tmp_path / "course", students=8, assignments=[A])
+    args = [sys.executable, "-m", "autograder", "grade", "--course", str(folder), "--jobs", "2"]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    ledger = folder / "autograded" / ".digests.json"
+    deadline = time.time() + 300
+    while time.time() < deadline and not (ledger.exists() and ledger.read_text().count(f"/{A}") >= 2):
+        time.sleep(0.2)
+    assert proc.poll() is None, "grading ended before it could be interrupted"
+    os.killpg(proc.pid, signum)  # as a Ctrl-C in the terminal, or a kill -9 of the whole job
+    proc.wait(timeout=60)
+    done_before = ledger.read_text().count(f"/{A}")
+    assert done_before < 8
+    rerun = subprocess.run(args, capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert f"graded {8 - done_before} submission(s)" in rerun.stdout, rerun.stdout
+    from nbgrader.api import Gradebook
+
+    with Gradebook(course.db_url(folder)) as gb:
+        submissions = gb.assignment_submissions(A)
+        assert sorted(s.student_id for s in submissions) == sorted(p.name for p in (folder / "submitted").iterdir())
+        for submission in submissions:
+            assert len(submission.notebooks) == 1
+            assert all(g.score is not None for nb in submission.notebooks for g in nb.grades)
+    scores = course.scores(folder, A)
+    for student in scores:
+        assert scores[student] == demo_class.expected(folder, student, A, _points(folder)), student
