@@ -1,16 +1,20 @@
 """nbgrader's Execute, made to finish every notebook it starts.
 
 Stock nbgrader stops a notebook at the first kernel death (``os._exit``, a segfault, a memory or
-time limit reached) and grades nothing of it. Here the cell during which the kernel died gets
+time limit reached), or at a cell whose kernel never reports it is done (one that ignores the
+interrupt sent at the timeout), and grades nothing of it. Here the cell during which the kernel died gets
 an error output saying so, every later code cell gets one saying it was not run, and grading
-goes on: the cells that passed before keep their points.
+goes on: the cells that passed before keep their points. A cell that never finished gets an
+error output, so it scores zero if it is a test cell, and the next cell runs.
 """
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
 
 DIED = ("内核在运行这个单元时停止了（崩溃、os._exit/sys.exit、或超出内存/时间限制）。\n"
         "The kernel stopped while running this cell (a crash, os._exit, or a memory or time limit reached).")
+UNFINISHED = ("这个单元在时间限制内没有运行完（死循环、一直等待，或输出太多）。\n"
+              "This cell did not finish within the time limit (an endless loop, a wait, or too much output).")
 NOT_RUN = ("没有运行：内核在前面的单元 {index} 停止了。\n"
            "Not run: the kernel stopped in an earlier cell (cell {index}).")
 
@@ -36,4 +40,7 @@ class GuardedExecute(Execute):
         except DeadKernelError:
             self._died_at = index
             cell.outputs.append(error("KernelDied", DIED))
+            return cell, resources
+        except CellTimeoutError:  # the kernel never said it was done (it ignores the interrupt, say)
+            cell.outputs.append(error("CellTimeoutError", UNFINISHED))
             return cell, resources

@@ -21,9 +21,14 @@ EXPLANATIONS = [
      "同一个题目单元（grade id）在 notebook 里出现了不止一次，多半是复制了答题单元。请删掉多余的那个，然后重新提交。",
      "A graded cell (the same grade id) appears more than once in the notebook, most likely a copied answer cell. "
      "Delete the extra copy, then submit again."),
-    (r"[Nn]o notebooks found|No submitted file|Skipping unknown notebook",
-     "没有找到要评分的 notebook：文件名必须和发下来的 notebook 一样。",
-     "No notebook to grade was found: the file name must be the one of the notebook you were given."),
+    (r"[Nn]o notebooks found|No submitted file|Skipping unknown notebook|No notebooks were matched",
+     "没有找到要评分的 notebook：文件名必须和发下来的 notebook 一样（不要改名），然后重新提交。",
+     "No notebook to grade was found: the file name must be the one of the notebook you were given "
+     "(do not rename it); submit it again under that name."),
+    (r"metadata",
+     "notebook 里标记答题单元和检查单元的元数据被删掉了，所以找不到你的答案。请从一份新的作业副本开始，把答案粘贴进对应的单元，然后重新提交。",
+     "The notebook's cell metadata, which marks the answer and check cells, was removed, so your answers cannot be "
+     "found. Start from a fresh copy of the assignment, paste your answers into its cells, then submit again."),
     (r"nbformat|[Nn]otebook does not appear|version",
      "notebook 的格式版本太旧或无法识别。请用 JupyterLab 打开并保存一次，然后重新提交。",
      "The notebook's format version is too old or not recognised. Open and save it once in JupyterLab, then submit again."),

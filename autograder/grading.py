@@ -24,7 +24,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from . import course as course_files
-from . import failures, sandbox
+from . import failures, sandbox, submission
 
 
 @dataclass(frozen=True)
@@ -138,6 +138,11 @@ def _start_worker(course, threads, warm, sandboxed):
 
 def _grade(job):
     """Worker: nbgrader autograde, then generate_feedback, for one job."""
+    root = Path(_API.coursedir.root)
+    source = course_files.source_notebooks(root)[job.assignment]
+    wrong = submission.problem(root / "submitted" / job.student / job.assignment, {source.name: source})
+    if wrong:
+        return Outcome(job, False, wrong)
     result = _API.autograde(job.assignment, job.student, force=True, create=True)
     if not result["success"]:
         return Outcome(job, False, _last_line(f"{result.get('log') or ''}\n{result.get('error') or ''}"))

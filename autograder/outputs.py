@@ -31,14 +31,15 @@ class LimitOutputSize(NbGraderPreprocessor):
                 if not output.text:
                     continue
             elif "data" in output:
-                for kind, value in list(output.data.items()):
+                for kind in sorted(output.data, key=lambda k: k == "text/plain"):  # text/plain last: it may hold a note
+                    value = output.data[kind]
                     text = value if isinstance(value, str) else str(value)
                     if kind == "text/plain":
                         output.data[kind], lost = self._cut(text, max(budget, 200))
                         budget, cut = budget - len(output.data[kind]), cut + lost
                     elif len(text) > self.max_bytes:
                         del output.data[kind]
-                        output.data.setdefault("text/plain", DROPPED.format(kind=kind, n=len(text)))
+                        output.data["text/plain"] = DROPPED.format(kind=kind, n=len(text))
             kept.append(output)
         if cut:
             kept.append(new_output("stream", name="stdout", text=CUT.format(n=cut)))

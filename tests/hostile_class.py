@@ -52,10 +52,10 @@ def in_function(grade_id, code):
     """Put ``code`` at the top of the body of the function defined in the cell ``grade_id``."""
     def edit(nb, folder):
         cell = _cell(nb, grade_id)
-        head, sep, body = cell.source.partition('"""\n')  # after the docstring's last line
-        head2, sep2, body2 = body.partition('"""\n')
+        first = cell.source.index('"""')
+        end = cell.source.index("\n", cell.source.index('"""', first + 3)) + 1  # after the docstring
         indented = "".join(f"    {line}\n" for line in code.splitlines())
-        cell.source = head + sep + head2 + sep2 + indented + body2
+        cell.source = cell.source[:end] + indented + cell.source[end:]
         return nb
     return edit
 
@@ -179,6 +179,9 @@ def full_except(*zeros):
 
 
 # student: (what the submission does, how it is made, the points it must get)
+# Rebinding what the checks rely on is found by the first hidden test that runs after it
+# (integrity.verify()), which scores zero and puts the real objects back: the cheat gains nothing
+# and costs that step too.
 # "how": a function (notebook, course folder) -> notebook, applied to the reference solution;
 # or ("file", name, writer) for a file written as is; or ("files", {name: edit or None}).
 CASES = {
@@ -187,9 +190,9 @@ CASES = {
                       prepend("forward", "while True:\n    pass"), full_except("test_forward")),
     "sleep_forever": ("`time.sleep(10**6)` inside compute_loss",
                       in_function("loss", "import time\ntime.sleep(10**6)"), full_except("test_loss")),
-    "busy_helper": ("backward calls a helper that loops and swallows the interrupt",
-                    in_function("backward", "def spin():\n    while True:\n        try:\n            pass\n"
-                                            "        except KeyboardInterrupt:\n            pass\nspin()"),
+    "busy_helper": ("backward calls a helper that ignores Ctrl-C (SIGINT) and loops forever",
+                    in_function("backward", "def spin():\n    import signal\n    signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+                                            "    while True:\n        pass\nspin()"),
                     full_except("test_backward", "test_update")),
     # 2. errors and dying kernels
     "syntax_error": ("a syntax error in the forward cell", prepend("forward", "def (:"), full_except("test_forward")),
@@ -226,8 +229,8 @@ CASES = {
     "test_cell_pass": ("the forward test cell replaced by `pass`", test_cell_pass, full_except()),
     "test_cells_deleted": ("every test cell deleted", drop_test_cells, full_except()),
     "duplicated_solution": ("the forward cell duplicated (same grade id)", duplicate_solution, BROKEN),
-    "code_to_markdown": ("the forward cell turned into markdown", to_markdown, full_except("test_forward")),
-    "metadata_stripped": ("every cell's metadata removed", strip_metadata, full_except()),
+    "code_to_markdown": ("the forward cell turned into markdown (nbgrader turns it back)", to_markdown, full_except()),
+    "metadata_stripped": ("every cell's metadata removed", strip_metadata, BROKEN),
     # 7. cheating
     "rebind_checks": ("rebinds the checking functions to no-ops, wrong forward",
                       chain(extra_cell_after_setup("from autograder import checks\n"
@@ -239,12 +242,12 @@ CASES = {
                            "import numpy, numpy.testing\nnumpy.testing.assert_allclose = lambda *a, **k: None\n"
                            "numpy.allclose = lambda *a, **k: True\nnumpy.testing.assert_array_almost_equal = lambda *a, **k: None"),
                            replace_solution("forward", WRONG_FORWARD)),
-                       full_except("test_forward")),
+                       full_except("test_forward", "test_loss")),
     "no_traceback": ("turns off IPython's traceback display, wrong forward",
                      chain(extra_cell_after_setup("import sys\nget_ipython().showtraceback = lambda *a, **k: None\n"
                                                   "sys.excepthook = lambda *a: None"),
                            replace_solution("forward", WRONG_FORWARD)),
-                     full_except("test_forward")),
+                     full_except("test_forward", "test_loss")),
     "hardcoded": ("forward right only for the visible check's inputs (float64, N=8)",
                   replace_solution("forward", "if x.shape[0] != 8 or x.dtype != np.float64:\n"
                                               "        return x.dot(w1), x.dot(w1), x.dot(w1).dot(w2)\n"

@@ -6,13 +6,13 @@ import time
 import pytest
 from jupyter_client.manager import start_new_kernel
 
-from autograder import warm_kernel
+from autograder import sandbox, warm_kernel
 
 
 @pytest.fixture(scope="module")
 def zygote():
     saved = {k: os.environ.get(k) for k in (warm_kernel.SOCKET_VARIABLE, "JUPYTER_PATH")}
-    proc = warm_kernel.start_zygote()
+    proc = warm_kernel.start_zygote(sandboxed=sandbox.available())
     yield proc
     proc.terminate()
     proc.wait(timeout=10)
