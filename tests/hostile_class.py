@@ -298,10 +298,24 @@ def build(folder):
 
 
 def main(folder=None):
+    """Build and grade the class, then print each case: what it does, its score per step, and why."""
+    from autograder import failures, report
+
     folder = Path(folder or Path(tempfile.gettempdir()) / "two-layer-net-hostile")
     shutil.rmtree(folder, ignore_errors=True)
     build(folder)
-    return subprocess.run([sys.executable, "-m", "autograder", "grade", "--course", str(folder)]).returncode
+    code = subprocess.run([sys.executable, "-m", "autograder", "grade", "--course", str(folder)]).returncode
+    scores, broken = course.scores(folder, ASSIGNMENT), failures.load(folder)
+    points = {g: m for a, g, m in report.steps(folder, [ASSIGNMENT]) if a == ASSIGNMENT}
+    print("\n| case | what the submission does | forward/loss/backward/update | total | as expected |\n|---|---|---|---|---|")
+    for student, (what, _, want) in CASES.items():
+        got = scores.get(student, {})
+        expected = {g: 0 for g in points} if want == BROKEN else {
+            g: (points[g] if want[g] == FULL else want[g]) for g in points}
+        why = broken.get(f"{student}/{ASSIGNMENT}")
+        print(f"| {student} | {what} | {'/'.join(f'{got.get(g, 0):g}' for g in STEPS)} | {sum(got.values()):g}/10"
+              f"{' (not graded: ' + why.split('(')[-1].rstrip(')') + ')' if why else ''} | {'yes' if got == expected else 'NO'} |")
+    return code
 
 
 if __name__ == "__main__":
