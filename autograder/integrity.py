@@ -20,6 +20,11 @@ library's dicts (tolerances, mistakes, rules); those modules' ``sys.modules`` en
 ``sys.excepthook``; IPython's ``showtraceback``, ``_showtraceback``, ``showsyntaxerror`` and
 ``custom_exceptions``, on the shell's classes and on the shell itself.
 
+Compared by identity, with two exceptions that are not cheats: IPython binds ``sys.excepthook`` to
+a new bound method of the shell in every cell, and torch wraps some of its own functions on first
+use (``torch.manual_seed``, an optimizer's ``step``, ``nn.Module.__init__``); a wrapper from torch's
+own source around the recorded function is accepted, and compared with from then on.
+
 Limits: these checks run in the student's process, so a determined student who sabotages this
 module itself, or the kernel's execution and replies (``run_cell``, the message loop), is not
 stopped here; that needs the grading side (nbgrader records an error from the kernel's reply
@@ -31,7 +36,7 @@ import os
 import sys
 import types
 # verify() must not run on the builtins it checks: bound here, at import, before any student code.
-from builtins import delattr, dict, enumerate, getattr, isinstance, len, list, setattr, vars  # noqa: A004
+from builtins import ValueError, any, delattr, dict, enumerate, getattr, isinstance, len, list, setattr, vars
 
 from .compare import CheckFailed, say
 
@@ -47,6 +52,7 @@ NOT_WATCHED = {"input"}
 
 _MISSING = object()  # "was not there": a name that must stay absent (a shadowing method, an instance override)
 _watched = None  # [(label, owner, name, object at snapshot time)], once snapshot() ran
+_torch_source = None  # torch's folder, found at snapshot time: verify() calls no library code
 
 
 def _code(value):
@@ -62,13 +68,22 @@ def _same(recorded, now):
     # A bound method is made anew each time it is read: IPython sets sys.excepthook = shell.excepthook per cell.
     if isinstance(recorded, types.MethodType):
         return isinstance(now, types.MethodType) and now == recorded
-    # torch wraps some of its own functions on first use: importing torch._dynamo wraps torch.manual_seed,
-    # the first optimizer of a class wraps that class's step. A wrapper from torch's source around the
-    # recorded function is that; a student's wrapper is not.
+    return _torch_wrapper(recorded, now)
+
+
+def _torch_wrapper(recorded, now):
+    """torch wraps some of its own functions on first use: importing torch._dynamo wraps torch.manual_seed,
+    the first optimizer of a class wraps that class's step, torch.compile wraps nn.Module.__init__.
+    A function from torch's own source around the recorded one is that; a student's wrapper is not."""
+    inner = [getattr(now, "__wrapped__", None)]
+    for cell in getattr(now, "__closure__", None) or ():
+        try:
+            inner.append(cell.cell_contents)
+        except ValueError:  # an empty cell
+            pass
     code = getattr(now, "__code__", None)
-    torch = sys.modules.get("torch")
-    return (getattr(now, "__wrapped__", None) is recorded and code is not None and torch is not None
-            and code.co_filename.startswith(os.path.dirname(torch.__file__) + os.sep))
+    return (any(item is recorded for item in inner) and code is not None and _torch_source is not None
+            and code.co_filename.startswith(_torch_source))
 
 
 def _get(owner, name):
@@ -76,8 +91,10 @@ def _get(owner, name):
 
 
 def _put(owner, name, value):
-    if isinstance(owner, dict):
-        owner.pop(name, None) if value is _MISSING else owner.__setitem__(name, value)
+    if isinstance(owner, dict) and value is _MISSING:
+        owner.pop(name, None)
+    elif isinstance(owner, dict):
+        owner[name] = value
     elif value is _MISSING:
         if name in vars(owner):
             delattr(owner, name)
@@ -122,7 +139,7 @@ def _class_entries(path):
         return []
     # Every name the class answers to, inherited ones included: Tensor.item = ... shadows TensorBase.item.
     return [(f"{path}.{attr}", cls, attr, _get(cls, attr)) for attr in dir(cls)
-            if _code(inspect.getattr_static(cls, attr, None)) and attr not in ("__class__", "__dict__", "__weakref__")]
+            if _code(inspect.getattr_static(cls, attr, None))]
 
 
 def _shell_entries():
@@ -138,9 +155,11 @@ def _shell_entries():
 def snapshot():
     """Record the bindings the checks rely on. Only the first call records: later ones, made after
     student code may have run, change nothing."""
-    global _watched
+    global _watched, _torch_source
     if _watched is not None:
         return
+    torch = _import("torch")
+    _torch_source = os.path.join(os.path.dirname(torch.__file__), "") if torch else None
     entries = [("sys.excepthook", sys, "excepthook", sys.excepthook)]
     for name in CHECKING + LIBRARIES:
         entries += _module_entries(name)
@@ -167,7 +186,7 @@ def verify():
         if now is value:
             continue
         if _same(value, now):
-            _watched[i] = (label, owner, name, now)  # torch's own wrapper: compare with it from now on
+            _watched[i] = (label, owner, name, now)  # torch's own wrapper, or a new bound method: compare with it from now on
             continue
         _put(owner, name, value)
         labels.append(label)
