@@ -186,7 +186,7 @@ def verify():
         if now is value:
             continue
         if _same(value, now):
-            _watched[i] = (label, owner, name, now)  # torch's own wrapper, or a new bound method: compare with it from now on
+            _watched[i] = (label, owner, name, now)  # compare with torch's wrapper from now on
             continue
         _put(owner, name, value)
         labels.append(label)
