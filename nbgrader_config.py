@@ -44,8 +44,10 @@ c.LimitOutput.max_traceback = 100
 
 # zip_collect (submissions downloaded from an LMS or mail): files named <student>__<notebook>.ipynb,
 # alone or inside any zip, e.g. alice__two_layer_net_numpy.ipynb; the double underscore lets
-# student ids contain single ones.
-c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[^/]+?)__(?P<file_id>[^/]+\.ipynb)$"
+# student ids contain single ones. An id may not start with "." (".." would write outside
+# submitted/), and an archive member whose path leaves the course is skipped, not fatal.
+c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[^/.][^/]*?)__(?P<file_id>[^/]+\.ipynb)$"
+c.ZipCollectApp.extractor_plugin = "autograder.collect.SafeExtractor"
 
 # Feedback shows each step's points and the check's message, never hidden test code.
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402

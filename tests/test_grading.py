@@ -198,6 +198,34 @@ def test_zip_collect_then_grade(tmp_path):
     assert set(scores["bob"].values()) == {0}
 
 
+def test_zip_collect_keeps_every_file_inside_the_course_and_collects_the_rest(tmp_path):
+    """Path traversal in an archive member (../..) or in a student id (.., .) is skipped and
+    named; every other file, in the same zip or another one, is collected."""
+    import io
+    import zipfile
+
+    folder = course.new_course(tmp_path / "course")
+    archive = folder / "downloaded" / "01_numpy" / "archive"
+    archive.mkdir(parents=True)
+    name = course.source_notebooks(folder)["01_numpy"].name
+    notebook = (course.ROOT / "release" / "01_numpy" / name).read_bytes()
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as z:
+        z.writestr(f"carol__{name}", notebook)
+    with zipfile.ZipFile(archive / "mixed.zip", "w") as z:
+        for member in (f"../../../../escaped__{name}", f"..__{name}", f".__{name}", f"with space__{name}", f"学生__{name}"):
+            z.writestr(member, notebook)
+        z.writestr("inner.zip", inner.getvalue())
+    with zipfile.ZipFile(archive / "bob.zip", "w") as z:
+        z.writestr(f"bob__{name}", notebook)
+    proc = course.nbgrader(folder, "zip_collect", "01_numpy")
+    assert "would be written outside the course" in proc.stderr
+    collected = sorted(p.parent.parent.name for p in (folder / "submitted").glob(f"*/01_numpy/{name}"))
+    assert collected == sorted(["bob", "carol", "with space", "学生"])
+    assert not list(tmp_path.rglob("escaped__*")) and not (folder / "01_numpy").exists()
+    assert not (folder / "submitted" / "01_numpy").exists()
+
+
 def test_a_broken_notebook_scores_zero_with_a_reason_and_the_rest_is_graded(tmp_path):
     folder = demo_class.build(tmp_path / "course", students=1, assignments=["01_numpy"])
     broken = folder / "submitted" / "broken" / "01_numpy"
