@@ -170,8 +170,9 @@ def grade(course, assignments=None, jobs=None, force=False, progress=True, warm=
     Returns the list of Outcomes of the jobs that ran.
     """
     course = Path(course).resolve()
-    if sandboxed and not sandbox.available():
-        raise SystemExit(sandbox.MISSING)
+    why = sandbox.problem() if sandboxed else None
+    if why:
+        raise SystemExit(why)
     course_files.environment_first()
     assignments = assignments or course_files.assignments(course)
     found = submissions(course, assignments)

@@ -55,6 +55,27 @@ MISSING = ("bubblewrap (bwrap) is not installed, so submitted notebooks cannot r
            "with --no-sandbox (only for notebooks you trust).")
 
 
+def problem():
+    """Why the sandbox cannot run here (bwrap missing, or not allowed to make namespaces), or None."""
+    import subprocess
+    import tempfile
+
+    if not available():
+        return MISSING
+    with tempfile.TemporaryDirectory(prefix="grade-check-") as scratch:
+        if os.geteuid() == 0:
+            os.chown(scratch, *account())
+        proc = subprocess.run(command(scratch, [sys.executable, "-c", "import autograder"]),
+                              capture_output=True, text=True, timeout=120)
+    if proc.returncode:
+        return ("bubblewrap could not start the grading sandbox here: "
+                f"{(proc.stderr.strip().splitlines() or ['exit code %d' % proc.returncode])[-1]}. "
+                "It needs to run as root or where unprivileged user namespaces are allowed (in a "
+                "container, allow them or run it privileged); --no-sandbox grades without isolation, "
+                "only for notebooks you trust.")
+    return None
+
+
 def account():
     """(uid, gid) the sandboxed kernels run as: nobody when the grader is root, else the grader."""
     if os.geteuid() != 0:

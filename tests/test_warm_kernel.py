@@ -78,3 +78,18 @@ def test_a_kernel_that_dies_is_seen_dead(zygote):
         time.sleep(0.2)
     assert not manager.is_alive()
     _stop(manager, client)
+
+
+def test_grading_without_bubblewrap_stops_and_says_what_to_do(monkeypatch, tmp_path):
+    from autograder import grading
+
+    monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)
+    assert sandbox.problem() == sandbox.MISSING
+    with pytest.raises(SystemExit, match="apt-get install -y bubblewrap"):
+        grading.grade(tmp_path)
+    assert not (tmp_path / "autograded").exists()  # nothing was started or written
+
+
+@pytest.mark.skipif(not sandbox.available(), reason=sandbox.MISSING)
+def test_the_sandbox_starts_here():
+    assert sandbox.problem() is None
