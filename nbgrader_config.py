@@ -19,6 +19,12 @@ c.CourseDirectory.db_url = (os.environ.get("NBGRADER_DB_URL")
 # so an endless loop costs its student that cell and nobody else anything.
 c.Execute.timeout = 120
 c.Execute.interrupt_on_timeout = True
+c.Execute.error_on_timeout = {
+    "ename": "CellTimeoutError",
+    "evalue": "这个单元运行超过了时间限制，被停止了（死循环，或者太慢？）。"
+              "/ This cell ran past the time limit and was stopped (an endless loop, or a very slow step?)",
+    "traceback": ["CellTimeoutError: 这个单元运行超过了时间限制，被停止了。/ This cell ran past the time limit and was stopped."],
+}
 
 # Grade with the course's own Python (the environment nbgrader runs in), whatever kernel
 # a submission's metadata names.
@@ -71,8 +77,10 @@ c.Autograde.autograde_preprocessors = [GuardedExecute, IgnorePattern, ClearMetad
                                        LimitOutputSize, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 
 # Limits on each submitted notebook's kernel when `make grade` runs it in the grading sandbox
-# (autograder/sandbox.py): memory it may allocate, CPU seconds, wall-clock seconds, largest file.
+# (autograder/sandbox.py): memory it may allocate, CPU seconds, wall-clock seconds, largest file,
+# and (grading as root) processes and threads of one grading worker's sandbox.
 c.GradingLimits.memory_mb = 4096
 c.GradingLimits.cpu_seconds = 600
 c.GradingLimits.wall_seconds = 900
 c.GradingLimits.file_mb = 64
+c.GradingLimits.processes = 256

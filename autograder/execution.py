@@ -15,8 +15,8 @@ DIED = ("内核在运行这个单元时停止了（崩溃、os._exit/sys.exit、
         "The kernel stopped while running this cell (a crash, os._exit, or a memory or time limit reached).")
 UNFINISHED = ("这个单元在时间限制内没有运行完（死循环、一直等待，或输出太多）。\n"
               "This cell did not finish within the time limit (an endless loop, a wait, or too much output).")
-NOT_RUN = ("没有运行：内核在前面的单元 {index} 停止了。\n"
-           "Not run: the kernel stopped in an earlier cell (cell {index}).")
+NOT_RUN = ("没有运行：内核在前面的单元（{where}）停止了。\n"
+           "Not run: the kernel stopped in an earlier cell ({where}).")
 
 
 def error(ename, text):
@@ -33,12 +33,12 @@ class GuardedExecute(Execute):
     def preprocess_cell(self, cell, resources, index):
         if self._died_at is not None:
             if cell.cell_type == "code":
-                cell.outputs = [error("KernelDied", NOT_RUN.format(index=self._died_at))]
+                cell.outputs = [error("KernelDied", NOT_RUN.format(where=self._died_at))]
             return cell, resources
         try:
             return super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
-            self._died_at = index
+            self._died_at = cell.metadata.get("nbgrader", {}).get("grade_id") or f"#{index + 1}"
             cell.outputs.append(error("KernelDied", DIED))
             return cell, resources
         except CellTimeoutError:  # the kernel never said it was done (it ignores the interrupt, say)

@@ -11,7 +11,8 @@ runs its kernel process (warm_kernel.py) inside one sandbox:
   folders and the machine's ``/tmp`` are not there at all;
 - no network (an empty network namespace), its own process ids (a process a notebook leaves
   behind is killed before the next notebook starts), no terminal;
-- run as ``nobody`` when the grader runs as root.
+- run as a user id of the worker's own, unused by anyone, when the grader runs as root (then a
+  process limit also applies: a fork bomb stops at it and hurts no other worker).
 
 Each notebook's kernel also gets resource limits (``GradingLimits``: memory, CPU seconds, file
 size) and a wall-clock deadline, on top of nbgrader's per-cell timeout.
@@ -43,6 +44,8 @@ class GradingLimits(Configurable):
     cpu_seconds = Integer(600, help="CPU time of the kernel process, in seconds").tag(config=True)
     wall_seconds = Integer(900, help="wall-clock time of one notebook's kernel, in seconds").tag(config=True)
     file_mb = Integer(64, help="largest file the kernel may write, in MiB").tag(config=True)
+    processes = Integer(256, help="processes and threads of one grading worker's sandbox (when grading as root)"
+                        ).tag(config=True)
 
 
 def available():
@@ -76,23 +79,23 @@ def problem():
     return None
 
 
+# As root, each grading worker's sandbox runs as a user id of its own, unused by anyone else,
+# so one worker's kernels can never signal, or exhaust the process limit of, another's.
+FIRST_UID = 2_000_000
+
+
 def account():
-    """(uid, gid) the sandboxed kernels run as: nobody when the grader is root, else the grader."""
+    """(uid, gid) this worker's sandboxed kernels run as: a user id of its own when the grader
+    is root, else the grader's."""
     if os.geteuid() != 0:
         return os.geteuid(), os.getegid()
-    import pwd
-
-    try:
-        entry = pwd.getpwnam("nobody")
-        return entry.pw_uid, entry.pw_gid
-    except KeyError:
-        return 65534, 65534
+    return FIRST_UID + os.getpid(), FIRST_UID + os.getpid()
 
 
 def command(scratch, argv):
     """The bwrap command line that runs ``argv`` in the sandbox, with ``scratch`` writable.
     As root, the sandbox starts as root without a user namespace and ``setpriv`` drops to
-    ``nobody`` before ``argv`` runs; as anyone else, bwrap's user namespace keeps their id."""
+    the worker's own user id (``account()``) before ``argv`` runs; as anyone else, bwrap's user namespace keeps their id."""
     import autograder
 
     readable = {sys.base_prefix, sys.prefix, sys.exec_prefix, str(Path(autograder.__file__).resolve().parent)}
@@ -128,14 +131,18 @@ def kernel_environment(env, home):
     """The environment a kernel gets: the kept variables of ``env``, and ``home`` as its home."""
     kept = {k: v for k, v in env.items() if k in KEPT_VARIABLES}
     kept.setdefault("PATH", "/usr/bin:/bin")
-    kept.update(HOME=str(home), TMPDIR=str(home), IPYTHONDIR=str(Path(home) / ".ipython"),
+    kept.update(HOME=str(home), TMPDIR=str(home), USER="student", LOGNAME="student", IPYTHONDIR=str(Path(home) / ".ipython"),
                 MPLCONFIGDIR=str(Path(home) / ".matplotlib"), PYTHONDONTWRITEBYTECODE="1")
     return kept
 
 
-def apply_limits(memory_mb, cpu_seconds, file_mb):
-    """Resource limits for this process and its children (called in the kernel before it starts)."""
+def apply_limits(memory_mb, cpu_seconds, file_mb, processes=None):
+    """Resource limits for this process and its children (called in the kernel before it starts).
+    ``processes`` (threads included) counts every process of the user id, so it is only given
+    when the sandbox runs as a user id of its own."""
     mib = 1024 * 1024
+    if processes:
+        resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
     # RLIMIT_DATA counts what the process allocates (heap and private writable memory), not the
     # address space CUDA reserves without using it, so it also holds on a GPU machine.
     resource.setrlimit(resource.RLIMIT_DATA, (memory_mb * mib, memory_mb * mib))

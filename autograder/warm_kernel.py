@@ -54,6 +54,7 @@ class Zygote:
         # kill(-1) below must never run outside the sandbox's own process-id namespace.
         self.own_pid_namespace = self.sandboxed and os.readlink("/proc/self/ns/pid") != options.get("outer_pid_ns")
         self.limits = options.get("limits", {})
+        self.own_user = options.get("own_user", False)  # a user id no other process has (see sandbox.account)
         self.deadlines = {}  # pid -> time.monotonic() after which the kernel is killed
         self.exits = {}      # pid -> exit status, for kernels that ended
 
@@ -153,7 +154,8 @@ class Zygote:
         code = 1
         try:
             if self.limits:
-                sandbox.apply_limits(self.limits["memory_mb"], self.limits["cpu_seconds"], self.limits["file_mb"])
+                sandbox.apply_limits(self.limits["memory_mb"], self.limits["cpu_seconds"], self.limits["file_mb"],
+                                     self.limits.get("processes") if self.own_user else None)
             if self.cold:
                 os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", *argv])
             from ipykernel.kernelapp import IPKernelApp
@@ -289,13 +291,13 @@ def start_zygote(sandboxed=True, cold=False, limits=None):
     Finalize(None, shutil.rmtree, args=(scratch,), kwargs={"ignore_errors": True}, exitpriority=10)
     path = scratch / "zygote"
     options = {"cold": cold, "sandboxed": sandboxed, "outer_pid_ns": os.readlink("/proc/self/ns/pid"),
-               "limits": limits or {}}
+               "limits": limits or {}, "own_user": sandboxed and os.geteuid() == 0}
     argv = [sys.executable, "-m", "autograder.warm_kernel", str(path), json.dumps(options)]
     env = dict(os.environ, MPLCONFIGDIR=str(scratch / MATPLOTLIB))
     if sandboxed:
         argv = sandbox.command(scratch, argv)
         env = dict(sandbox.kernel_environment(os.environ, scratch), MPLCONFIGDIR=str(scratch / MATPLOTLIB))
-        if os.geteuid() == 0:  # the sandbox runs as nobody: let it write its scratch folder
+        if os.geteuid() == 0:  # the sandbox runs as this worker's own user id: let it write its scratch folder
             uid, gid = sandbox.account()
             os.chown(scratch, uid, gid)
             os.environ["AUTOGRADER_KERNEL_UID"], os.environ["AUTOGRADER_KERNEL_GID"] = str(uid), str(gid)

@@ -116,7 +116,14 @@ def test_a_dead_kernel_costs_only_the_cells_from_there_on(graded):
     nb = _autograded(folder, "os_exit")
     update = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "update")
     assert any(o.output_type == "error" and o.ename == "KernelDied" for o in update.outputs)
-    assert "The kernel stopped" in _feedback(folder, "os_exit")
+    page = _feedback(folder, "os_exit")
+    assert "The kernel stopped" in page and "Not run: the kernel stopped in an earlier cell (update)" in page
+
+
+def test_errors_without_a_message_are_explained_in_the_feedback(graded):
+    folder = graded[0]
+    assert "ran past the time limit" in _feedback(folder, "sleep_forever")
+    assert "Out of memory" in _feedback(folder, "memory_bomb")
 
 
 def test_outputs_stay_small(graded):
