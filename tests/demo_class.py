@@ -1,5 +1,8 @@
 """The generated class: the reference solution, the untouched stub, and one student per common
-mistake. Used by the grading tests, `make demo` (run this file) and `make bench`.
+mistake; for `make demo`, also a few hostile submissions of 01_numpy (from tests/hostile_class.py:
+a kernel that dies, a memory bomb, a 200 MB print, rebound checks, a submission reaching for the
+course's files, a broken file, a duplicated answer cell). Used by the grading tests, `make demo`
+(run this file) and `make bench`.
 
 It lives with the tests, not in the autograder package, because it quotes solution lines:
 each mistake edits one solution cell of a source notebook by exact text replacement, so a
@@ -70,13 +73,17 @@ def submit(course, student, assignment, nb_or_path, name):
 
 
 REFERENCE, STUB = "reference", "untouched_stub"
+# Hostile submissions in the demo: none needs a cell to time out, so the demo keeps the course's limits.
+HOSTILE = ("os_exit", "memory_bomb", "huge_string", "rebind_checks", "reach_out", "truncated_json",
+           "duplicated_solution")
 
 
-def build(folder, students=None, only_mistaken=False, assignments=None):
+def build(folder, students=None, only_mistaken=False, assignments=None, hostile=False):
     """A scratch course in ``folder`` with the class submitted: every student submits every
     assignment (the reference solution where their mistake is elsewhere, or nothing there
     when ``only_mistaken``). ``students`` (default: the reference, the stub and one per
-    mistake) cycles through them to reach that many. ``assignments``: only these (default all)."""
+    mistake) cycles through them to reach that many. ``assignments``: only these (default all).
+    ``hostile``: add the HOSTILE submissions of 01_numpy."""
     folder = course.new_course(folder)
     for extra in set(course.assignments(folder)) - set(assignments or course.assignments(folder)):
         shutil.rmtree(folder / "source" / extra)
@@ -91,6 +98,11 @@ def build(folder, students=None, only_mistaken=False, assignments=None):
             if only_mistaken and kind not in (REFERENCE, STUB) and not any(m[:2] == (assignment, kind) for m in MISTAKES):
                 continue
             submit(folder, student, assignment, notebook_for(folder, kind, assignment, source), source.name)
+    if hostile:
+        import hostile_class
+
+        for student in HOSTILE:
+            hostile_class.submit(folder, student)
     return folder
 
 
@@ -104,7 +116,12 @@ def notebook_for(folder, kind, assignment, source):
 
 
 def expected(folder, student, assignment, points):
-    """The scores ``student`` must get on ``assignment``: {test cell: score}."""
+    """The scores ``student`` must get on ``assignment``: {test cell: score}; None for a hostile
+    student on an assignment they did not submit."""
+    if student in HOSTILE:
+        import hostile_class
+
+        return hostile_class.expected(folder, student, points) if assignment == hostile_class.ASSIGNMENT else None
     if student.startswith(STUB):
         return {g: 0 for g in points}
     wrong = {f"test_{m[2]}" for m in MISTAKES if (m[0], m[1]) == (assignment, student.rstrip("_0123456789"))}
@@ -112,21 +129,26 @@ def expected(folder, student, assignment, points):
 
 
 def main(folder=None):
+    from autograder import failures
+
     folder = Path(folder or Path(tempfile.gettempdir()) / "two-layer-net-demo")
     shutil.rmtree(folder, ignore_errors=True)
     print(f"building the demo class in {folder} ...")
-    build(folder)
+    build(folder, hostile=True)
     proc = subprocess.run([sys.executable, "-m", "autograder", "grade", "--course", str(folder)])
-    if proc.returncode:
+    import hostile_class
+
+    broken = {f"{s}/{hostile_class.ASSIGNMENT}" for s in HOSTILE if hostile_class.CASES[s][2] == hostile_class.BROKEN}
+    if proc.returncode and set(failures.load(folder)) != broken:  # 1 is expected: the broken files
         return proc.returncode
     steps = report.steps(folder, course.assignments(folder))
     grid = report.table(folder, course.assignments(folder))
     off = [s for s, row in grid.items() for a in course.assignments(folder)
-           if {g: row[(a, g)] for a2, g, _ in steps if a2 == a}
-           != expected(folder, s, a, {g: m for a2, g, m in steps if a2 == a})]
+           if (want := expected(folder, s, a, {g: m for a2, g, m in steps if a2 == a})) is not None
+           and {g: row[(a, g)] for a2, g, _ in steps if a2 == a} != want]
     print()
-    print("every score as expected: reference full marks, stub zero, each mistake loses only its step"
-          if not off else f"UNEXPECTED scores for: {', '.join(sorted(set(off)))}")
+    print("every score as expected: reference full marks, stub zero, each mistake loses only its step, "
+          "each hostile submission only what it broke" if not off else f"UNEXPECTED scores for: {', '.join(sorted(set(off)))}")
     return 1 if off else 0
 
 

@@ -284,23 +284,37 @@ def build(folder):
     folder = demo_class.build(folder, students=1, assignments=[ASSIGNMENT])
     with (folder / "nbgrader_config.py").open("a") as config:
         config.write(LIMITS)
-    source = course.source_notebooks(folder)[ASSIGNMENT]
-    for student, (_, how, _) in CASES.items():
-        target = folder / "submitted" / student / ASSIGNMENT
-        target.mkdir(parents=True)
-        if callable(how):
-            nbformat.write(how(nbformat.read(source, as_version=4), folder), target / source.name)
-        elif how[0] == "file":
-            _, name, writer = how
-            path = target / (name or source.name)
-            if writer:
-                writer(path, folder)
-            else:
-                shutil.copy(source, path)
-        else:
-            for name in how[1]:
-                shutil.copy(source, target / (name or source.name))
+    for student in CASES:
+        submit(folder, student)
     return folder
+
+
+def submit(folder, student):
+    """Place the submission of the case ``student`` in ``folder``/submitted/."""
+    how = CASES[student][1]
+    source = course.source_notebooks(folder)[ASSIGNMENT]
+    target = folder / "submitted" / student / ASSIGNMENT
+    target.mkdir(parents=True)
+    if callable(how):
+        nbformat.write(how(nbformat.read(source, as_version=4), folder), target / source.name)
+    elif how[0] == "file":
+        _, name, writer = how
+        path = target / (name or source.name)
+        if writer:
+            writer(path, folder)
+        else:
+            shutil.copy(source, path)
+    else:
+        for name in how[1]:
+            shutil.copy(source, target / (name or source.name))
+
+
+def expected(folder, student, points):
+    """{test cell: score} the case ``student`` must get, given each step's ``points``."""
+    want = CASES[student][2]
+    if want == BROKEN:
+        return {g: 0 for g in points}
+    return {g: (points[g] if want[g] == FULL else want[g]) for g in points}
 
 
 def main(folder=None):
@@ -316,11 +330,9 @@ def main(folder=None):
     print("\n| case | what the submission does | forward/loss/backward/update | total | as expected |\n|---|---|---|---|---|")
     for student, (what, _, want) in CASES.items():
         got = scores.get(student, {})
-        expected = {g: 0 for g in points} if want == BROKEN else {
-            g: (points[g] if want[g] == FULL else want[g]) for g in points}
         why = broken.get(f"{student}/{ASSIGNMENT}")
         print(f"| {student} | {what} | {'/'.join(f'{got.get(g, 0):g}' for g in STEPS)} | {sum(got.values()):g}/10"
-              f"{' (not graded: ' + why.split('(')[-1].rstrip(')') + ')' if why else ''} | {'yes' if got == expected else 'NO'} |")
+              f"{' (not graded: ' + why.split('(')[-1].rstrip(')') + ')' if why else ''} | {'yes' if got == expected(folder, student, points) else 'NO'} |")
     return code
 
 

@@ -60,7 +60,11 @@ def _page(folder, student, assignment):
 def test_grading_succeeds_and_every_submission_is_in_the_gradebook(graded):
     folder, proc, scores = graded
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "could not be graded" not in proc.stdout
+    import hostile_class
+    from autograder import failures
+
+    assert set(failures.load(folder)) == {f"{s}/01_numpy" for s in demo_class.HOSTILE
+                                          if hostile_class.CASES[s][2] == hostile_class.BROKEN}
     for job in grading.submissions(folder, course.assignments(folder)):
         got = scores[job.assignment][job.student]
         assert set(got) == set(_points(folder, job.assignment)) and None not in got.values(), (job, got)
@@ -78,6 +82,12 @@ def test_untouched_stub_scores_zero_on_every_test_cell(graded):
         stub = scores[assignment][demo_class.STUB]
         assert set(stub) == set(_points(folder, assignment))
         assert all(score == 0 for score in stub.values()), stub
+
+
+@pytest.mark.parametrize("student", demo_class.HOSTILE)
+def test_the_demo_grades_its_hostile_submissions_as_expected(graded, student):
+    folder, _, scores = graded
+    assert scores["01_numpy"][student] == demo_class.expected(folder, student, "01_numpy", _points(folder, "01_numpy"))
 
 
 @pytest.mark.parametrize("assignment,student,grade_id,_r,key", demo_class.MISTAKES,
