@@ -1,10 +1,11 @@
 """`make bench`: stock sequential nbgrader against `python -m autograder grade`, side by side.
 
-A generated class of K students (default 12) × every assignment is graded three times in one
+A generated class of K students (default 12) × every assignment is graded four times in one
 run: by stock `nbgrader autograde` (one assignment after another, as an instructor would type
-it), and by the course's parallel pipeline (which also writes feedback, grades.csv and the
-class report) with kernels started from scratch (--cold) and with kernels forked from a warm
-process (the default). The grades must be identical. The floor is what every notebook pays
+it, no sandbox), and by the course's parallel pipeline (which also writes feedback, grades.csv
+and the class report) with kernels started from scratch (--cold), with kernels forked from a
+warm process (the default), and the same without the grading sandbox (--no-sandbox), which
+shows what the sandbox costs. The grades must be identical. The floor is what every notebook pays
 at least: a fresh kernel that starts and imports torch, numpy and matplotlib, measured here too.
 
     python tests/bench.py [--students K] [--jobs N]
@@ -54,10 +55,10 @@ def main(argv=None):
     args = parser.parse_args(argv)
     course.environment_first()
     with tempfile.TemporaryDirectory() as tmp:
-        stock, cold, ours = Path(tmp) / "stock", Path(tmp) / "cold", Path(tmp) / "ours"
+        stock, cold, ours, bare = (Path(tmp) / name for name in ("stock", "cold", "ours", "bare"))
         demo_class.build(stock, students=args.students)
-        shutil.copytree(stock, cold)
-        shutil.copytree(stock, ours)
+        for copy in (cold, ours, bare):
+            shutil.copytree(stock, copy)
         assignments = course.assignments(stock)
         notebooks = sum(1 for _ in (stock / "submitted").glob("*/*/*.ipynb"))
         print(f"class: {args.students} students × {len(assignments)} assignments = {notebooks} notebooks; "
@@ -68,15 +69,18 @@ def main(argv=None):
         grade = [sys.executable, "-m", "autograder", "grade", "--jobs", str(args.jobs), "--course"]
         t_cold = timed(grade + [str(cold), "--cold"], cold)
         t_ours = timed(grade + [str(ours)], ours)
-        same = all(course.scores(stock, a) == course.scores(c, a) for a in assignments for c in (cold, ours))
+        t_bare = timed(grade + [str(bare), "--no-sandbox"], bare)
+        same = all(course.scores(stock, a) == course.scores(c, a) for a in assignments for c in (cold, ours, bare))
 
         print(f"floor (kernel start + import torch, numpy, matplotlib): {floor:.2f} s per notebook")
         print(f"stock nbgrader autograde, sequential : {t_stock:7.1f} s  ({t_stock / notebooks:.2f} s per notebook)")
-        for name, t in ((f"autograder grade --jobs {args.jobs} --cold", t_cold), (f"autograder grade --jobs {args.jobs}", t_ours)):
+        for name, t in ((f"autograder grade --jobs {args.jobs} --cold", t_cold), (f"autograder grade --jobs {args.jobs}", t_ours),
+                        ("  the same, --no-sandbox", t_bare)):
             print(f"{name:<37}: {t:7.1f} s  ({t / notebooks:.2f} s per notebook; feedback, grades.csv, report included)")
         print(f"speed-up over stock: cold kernels {t_stock / t_cold:.2f}×, warm kernels {t_stock / t_ours:.2f}×")
         print(f"wall time per notebook / floor: stock {t_stock / notebooks / floor:.2f}, "
               f"cold {t_cold / notebooks / floor:.2f}, warm {t_ours / notebooks / floor:.2f}")
+        print(f"the sandbox's cost: {t_ours / t_bare:.2f}× the time of warm grading without it")
         print(f"grades identical: {'yes' if same else 'NO'}")
         return 0 if same else 1
 
