@@ -1,5 +1,6 @@
 """Helpers for the browser tests (tests/test_browser.py): a JupyterLab server on a copy of the
 course, and Debian's Chromium driven by Playwright."""
+import json
 import os
 import secrets
 import shutil
@@ -41,6 +42,11 @@ def jupyter_env(home, config_dir):
     env = dict(os.environ, HOME=str(home), JUPYTER_RUNTIME_DIR=str(Path(home) / "runtime"),
                JUPYTER_CONFIG_DIR=str(config_dir), PATH=os.pathsep.join([bin_dir, os.environ.get("PATH", "")]))
     env.pop("NBGRADER_DB_URL", None)
+    # No "get notified about Jupyter news?" toast over the screenshots (the machine has no network anyway).
+    labconfig = Path(config_dir) / "labconfig"
+    labconfig.mkdir(parents=True, exist_ok=True)
+    (labconfig / "page_config.json").write_text(
+        json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
     return env
 
 
