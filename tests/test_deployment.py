@@ -47,6 +47,7 @@ import pytest
 
 import demo_class
 from autograder import course
+from test_postgres import _empty
 
 ROOT = course.ROOT
 SECTION = "## Running the course on JupyterHub"
@@ -362,13 +363,3 @@ def test_grading_machine_block_grades_a_class(tmp_path, monkeypatch):
             assert not (folder / "gradebook.db").exists(), "graded into SQLite although NBGRADER_DB_URL names PostgreSQL"
     finally:
         subprocess.run(["rm", "-rf", str(folder / ".venv")])  # unlinks only: the course's .venv is untouched
-
-
-def _empty(url):
-    from sqlalchemy import MetaData, create_engine
-
-    engine = create_engine(url)
-    meta = MetaData()
-    meta.reflect(bind=engine)
-    meta.drop_all(bind=engine)
-    engine.dispose()
