@@ -2,12 +2,14 @@
 # environment builds .venv from requirements.txt when it is missing or older.
 SHELL := /bin/bash
 PYTHON ?= python3
+# PyTorch's build: cpu, cuda, or auto (cuda where an NVIDIA GPU is present); see tools/setup-venv.sh.
+TORCH ?= auto
 VENV := .venv
 PY := $(VENV)/bin/python
 # Stamp file: touched after a successful install, so a failed install is retried.
 READY := $(VENV)/.ready
 
-.PHONY: help setup test lab release grade demo selfcheck bench
+.PHONY: help setup system test lab release grade demo selfcheck bench
 
 help:
 	@echo "make test     run every test (creates .venv first if needed)"
@@ -18,14 +20,18 @@ help:
 	@echo "make demo     grade a generated class end to end in a scratch folder (DEMO_DIR=...)"
 	@echo "make selfcheck  grade your own notebooks (release/, or DIR=...) with the hidden tests"
 	@echo "make bench    stock sequential nbgrader vs make grade on a generated class (K=12)"
-	@echo "make setup    only create .venv from requirements.txt"
+	@echo "make setup    only create .venv from requirements.txt (TORCH=cpu|cuda|auto, PYTHON=python3.11)"
+	@echo "make system   install bubblewrap where possible, report the optional system packages (OPTIONAL=1 installs them)"
 
 setup: $(READY)
 
 $(READY): requirements.txt pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@$(MAKE) --no-print-directory system
+	@PYTHON="$(PYTHON)" TORCH="$(TORCH)" tools/setup-venv.sh $(VENV)
 	touch $@
+
+system:
+	@tools/system-packages.sh $(if $(OPTIONAL),--optional)
 
 test: $(READY)
 	$(PY) -m pytest

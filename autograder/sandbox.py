@@ -17,6 +17,7 @@ runs its kernel process (warm_kernel.py) inside one sandbox:
 Each notebook's kernel also gets resource limits (``GradingLimits``: memory, CPU seconds, file
 size) and a wall-clock deadline, on top of nbgrader's per-cell timeout.
 """
+import functools
 import os
 import resource
 import shutil
@@ -48,18 +49,30 @@ class GradingLimits(Configurable):
                         ).tag(config=True)
 
 
+# The bubblewrap program; AUTOGRADER_BWRAP names another (the tests name a missing one to try the
+# course on a machine without it).
+BWRAP_VARIABLE = "AUTOGRADER_BWRAP"
+
+
+def bwrap():
+    """The path of bubblewrap's bwrap here, or None."""
+    return shutil.which(os.environ.get(BWRAP_VARIABLE, "bwrap"))
+
+
 def available():
     """Whether bubblewrap is installed here."""
-    return shutil.which("bwrap") is not None
+    return bwrap() is not None
 
 
 MISSING = ("bubblewrap (bwrap) is not installed, so submitted notebooks cannot run isolated. "
-           "Install it (Debian/Ubuntu: apt-get install -y bubblewrap), or grade without isolation "
+           "Install it (make system as root, or apt-get install -y bubblewrap), or grade without isolation "
            "with --no-sandbox (only for notebooks you trust).")
 
 
+@functools.cache
 def problem():
-    """Why the sandbox cannot run here (bwrap missing, or not allowed to make namespaces), or None."""
+    """Why the sandbox cannot run here (bwrap missing, or not allowed to make namespaces), or None.
+    Asked once per process: it starts a sandbox to find out."""
     import subprocess
     import tempfile
 
@@ -100,7 +113,7 @@ def command(scratch, argv):
 
     readable = {sys.base_prefix, sys.prefix, sys.exec_prefix, str(Path(autograder.__file__).resolve().parent)}
     mounted = readable | {str(scratch)}
-    cmd = ["bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+    cmd = [bwrap() or "bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
            "--die-with-parent", "--new-session",
            "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--ro-bind-try", "/sys", "/sys"]
     if os.geteuid() != 0:

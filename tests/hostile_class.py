@@ -279,6 +279,14 @@ CASES = {
 }
 
 
+# Cases that only the sandbox makes harmless: without it they would reach the course's files, or
+# fork until the machine has no processes left. Left out wherever bubblewrap cannot run.
+NEEDS_SANDBOX = {
+    "reach_out": "it reads and writes the course's files, which only the sandbox keeps out of its reach",
+    "fork_bomb": "it forks until it cannot, and only the sandbox has a process limit of its own",
+}
+
+
 def build(folder):
     """The hostile class (and the reference student) as submissions of 01_numpy in a scratch course."""
     folder = demo_class.build(folder, students=1, assignments=[ASSIGNMENT])

@@ -19,7 +19,7 @@ import demo_class
 import hostile_class
 from autograder import course, failures, sandbox
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(not sandbox.available(), reason=sandbox.MISSING)]
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(sandbox.problem() is not None, reason=str(sandbox.problem()))]
 A = hostile_class.ASSIGNMENT
 
 

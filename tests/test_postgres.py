@@ -27,7 +27,8 @@ def _empty(url):
 
 
 def _grade(folder, env):
-    return subprocess.run([sys.executable, "-m", "autograder", "grade", "--course", str(folder), "--jobs", "2"],
+    return subprocess.run([sys.executable, "-m", "autograder", "grade", "--course", str(folder), "--jobs", "2",
+                           *demo_class.trusted_grading()],
                           capture_output=True, text=True, env=env)
 
 

@@ -12,7 +12,7 @@ from autograder import sandbox, warm_kernel
 @pytest.fixture(scope="module")
 def zygote():
     saved = {k: os.environ.get(k) for k in (warm_kernel.SOCKET_VARIABLE, "JUPYTER_PATH")}
-    proc = warm_kernel.start_zygote(sandboxed=sandbox.available())
+    proc = warm_kernel.start_zygote(sandboxed=sandbox.problem() is None)
     yield proc
     proc.terminate()
     proc.wait(timeout=10)
@@ -83,13 +83,67 @@ def test_a_kernel_that_dies_is_seen_dead(zygote):
 def test_grading_without_bubblewrap_stops_and_says_what_to_do(monkeypatch, tmp_path):
     from autograder import grading
 
-    monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)
+    monkeypatch.setenv(sandbox.BWRAP_VARIABLE, str(tmp_path / "no" / "bwrap"))
+    sandbox.problem.cache_clear()
     assert sandbox.problem() == sandbox.MISSING
     with pytest.raises(SystemExit, match="apt-get install -y bubblewrap"):
         grading.grade(tmp_path)
     assert not (tmp_path / "autograded").exists()  # nothing was started or written
+    sandbox.problem.cache_clear()
 
 
-@pytest.mark.skipif(not sandbox.available(), reason=sandbox.MISSING)
-def test_the_sandbox_starts_here():
-    assert sandbox.problem() is None
+@pytest.mark.skipif(sandbox.problem() is not None, reason=str(sandbox.problem()))
+def test_the_sandbox_shows_only_the_environment_of_the_course_folder(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from autograder import course
+
+    if os.geteuid() == 0:  # the sandbox runs as the worker's own user id, which must reach its folder
+        os.chown(tmp_path, *sandbox.account())
+    listing = f"import json, os; print(json.dumps(os.listdir({str(course.ROOT)!r})))"
+    inside = subprocess.run(sandbox.command(tmp_path, [sys.executable, "-c", listing]), capture_output=True, text=True)
+    assert inside.returncode == 0, inside.stderr
+    assert "source" in os.listdir(course.ROOT)
+    assert set(json.loads(inside.stdout)) <= {"autograder", ".venv"}  # no source/, gradebook, submissions
+
+
+def _outcome(manager, client, code, timeout=60):
+    """What running ``code`` ended in: its error name, "ok", or "died" when its kernel died."""
+    import queue
+
+    client.execute(code)
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if not manager.is_alive():
+            return "died"
+        try:
+            reply = client.get_shell_msg(timeout=0.5)
+        except queue.Empty:
+            continue
+        return reply["content"].get("ename") or reply["content"]["status"]
+    return "still running"
+
+
+def test_the_limits_hold_without_the_sandbox(monkeypatch):
+    """Memory, file size, CPU time and wall clock: each kernel gets them from its zygote, not from
+    bubblewrap, so they hold where the sandbox cannot run (--no-sandbox)."""
+    for key in (warm_kernel.SOCKET_VARIABLE, "JUPYTER_PATH"):
+        monkeypatch.setenv(key, os.environ.get(key, ""))
+    limits = {"memory_mb": 512, "cpu_seconds": 3, "wall_seconds": 8, "file_mb": 1}
+    proc = warm_kernel.start_zygote(sandboxed=False, limits=limits)
+    try:
+        cases = {"memory": ("x = bytearray(1024 * 2**20)", "MemoryError"),
+                 "file size": ("open('big', 'wb').write(bytes(2 * 2**20))", "OSError"),
+                 "cpu": ("while True:\n    pass", "died"),
+                 "wall clock": ("import time\ntime.sleep(60)", "died")}
+        seen = {}
+        for name, (code, _) in cases.items():
+            manager, client = _kernel()
+            seen[name] = _outcome(manager, client, code, timeout=30)
+            _stop(manager, client)
+        assert seen == {name: want for name, (_, want) in cases.items()}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
