@@ -72,9 +72,14 @@ from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Igno
 
 from autograder.execution import GuardedExecute  # noqa: E402
 from autograder.outputs import LimitOutputSize  # noqa: E402
+from autograder.verdicts import JudgeSteps  # noqa: E402
 
-c.Autograde.autograde_preprocessors = [GuardedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
-                                       LimitOutputSize, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+# The score is decided where no student code has run: the kernel runs the notebook but not its test
+# cells, and the judge (JudgeSteps) decides each of them in the grading process, calling the
+# student's functions in a separate sandboxed probe process that sends back values only.
+c.Autograde.autograde_preprocessors = [GuardedExecute, JudgeSteps, IgnorePattern, ClearMetadataPreprocessor,
+                                       LimitOutput, LimitOutputSize, SaveAutoGrades, AssignLatePenalties,
+                                       CheckCellMetadata]
 
 # Limits on each submitted notebook's kernel when `make grade` runs it in the grading sandbox
 # (autograder/sandbox.py): memory it may allocate, CPU seconds, wall-clock seconds, largest file,

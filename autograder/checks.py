@@ -1,16 +1,19 @@
 """The checks the test cells of notebooks 1 and 2 call: one per step of the hand-written net.
 
-Each check draws a seeded problem, asks the oracle for the answer, runs the student's
-function under the exercise's guard, and then either prints one success line or raises
-CheckFailed with what is wrong and, for a known mistake, which one.
+Each check draws a seeded problem, asks the oracle for the answer, has a probe run the student's
+function under the exercise's guard (probes.py: in the kernel in JupyterLab, in a separate
+process when graded), and then, on the values the probe sent back, either prints one success
+line or raises CheckFailed with what is wrong and, for a known mistake, which one.
 
 backend="numpy": notebook 1 (by hand, no torch); backend="torch": notebook 2 part A
 (tensors, backward by hand, no autograd). ``autograd_step`` is notebook 2 part B.
 """
-from . import guards, oracles
+from . import oracles
 from .compare import fail, find_problems, passed, say
 from .diagnosis import (MISTAKES, diagnose, forward_candidates, gradient_candidates,
                         loss_candidates, update_candidates)
+from .probes import raise_judged
+from .probes import run as probe
 from .problems import make_problem
 
 # Visible checks: small and fixed. Hidden tests pass their own seeds and shapes.
@@ -44,11 +47,12 @@ class _Case:
 
         return value.to(device=self.device, dtype=getattr(torch, self.dtype)).clone()
 
-    def run(self, fn, *args):
-        """Call the student's function under this exercise's guard."""
+    def run(self, fn, *args, after=()):
+        """The probe's values of the student's ``fn(*args)`` under this exercise's guard: "out", what
+        it returned, and "after", the arguments at positions ``after`` as the call left them."""
         __tracebackhide__ = True
-        guard = guards.by_hand if self.backend == "numpy" else guards.no_autograd
-        return guard(fn, *args)
+        guard = "by_hand" if self.backend == "numpy" else "no_autograd"
+        return probe(fn, "call", args=list(args), guard=guard, after=list(after))
 
     def problems(self, name, value, reference, kind=None):
         return find_problems(name, value, reference, kind or self.kind, self.dtype, self.device)
@@ -78,7 +82,7 @@ def forward(fn, backend="numpy", seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="
     """Check ``fn(x, w1, w2) -> (h, h_relu, y_pred)``."""
     __tracebackhide__ = True
     c = _Case(backend, seed, shape, dtype, device)
-    out = _unpack("forward", c.run(fn, c.x, c.w1, c.w2), ("h", "h_relu", "y_pred"))
+    out = _unpack("forward", c.run(fn, c.x, c.w1, c.w2)["out"], ("h", "h_relu", "y_pred"))
     problems = []
     for name, value in zip(("h", "h_relu", "y_pred"), out):
         found = c.problems(name, value, c.ref[name])
@@ -93,7 +97,7 @@ def loss(fn, backend="numpy", seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="flo
     __tracebackhide__ = True
     c = _Case(backend, seed, shape, dtype, device)
     y_pred = c.cast(c.ref["y_pred"])
-    value = c.run(fn, y_pred, c.y)
+    value = c.run(fn, y_pred, c.y)["out"]
     problems = c.problems("loss", value, c.ref["loss"], kind="scalar")
     mistake = problems and diagnose(value, loss_candidates(c.ref["y_pred"], c.y), correct=c.ref["loss"])
     _finish("loss", problems + ([mistake.message] if mistake else []), c.label)
@@ -106,7 +110,7 @@ def backward(fn, backend="numpy", seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype=
     __tracebackhide__ = True
     c = _Case(backend, seed, shape, dtype, device)
     cached = [c.cast(c.ref[k]) for k in ("h", "h_relu", "y_pred")]
-    out = _unpack("backward", c.run(fn, c.x, c.y, c.w2, *cached), ("grad_w1", "grad_w2"))
+    out = _unpack("backward", c.run(fn, c.x, c.y, c.w2, *cached)["out"], ("grad_w1", "grad_w2"))
     problems, candidates = [], None
     for name, value in zip(("grad_w1", "grad_w2"), out):
         found = c.problems(name, value, c.ref[name])
@@ -137,9 +141,9 @@ def update(fn, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="float64", learning
     """Check ``fn(w1, w2, grad_w1, grad_w2, learning_rate)``: SGD, changing w1 and w2 in place (numpy)."""
     __tracebackhide__ = True
     c = _Case("numpy", seed, shape, dtype, None)
-    w1, w2 = c.w1.copy(), c.w2.copy()
     g1, g2 = c.cast(c.ref["grad_w1"]), c.cast(c.ref["grad_w2"])
-    returned = c.run(fn, w1, w2, g1, g2, learning_rate)
+    values = c.run(fn, c.w1.copy(), c.w2.copy(), g1, g2, learning_rate, after=(0, 1))
+    returned, (w1, w2) = values["out"], values["after"]
     problems = []
     for name, w, before, g in (("w1", w1, c.w1, g1), ("w2", w2, c.w2, g2)):
         expected = oracles.to_numpy64(before) - learning_rate * oracles.to_numpy64(g)
@@ -161,44 +165,39 @@ def autograd_step(fn, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="float32", d
     forward, loss, loss.backward(), the SGD update under torch.no_grad(), gradients zeroed."""
     __tracebackhide__ = True
     c = _Case("torch", seed, shape, dtype, device)
-    w1, w2 = c.w1.requires_grad_(True), c.w2.requires_grad_(True)
-    sgd_steps("autograd_step", lambda: guards.no_oracles(fn, c.x, c.y, w1, w2, learning_rate),
-              lambda: {"w1": w1, "w2": w2}, c, learning_rate)
+    sgd_steps("autograd_step", fn, "tensors", c, learning_rate)
 
 
 def _is_leaf_error(error):
     text = str(error)
-    return "leaf Variable that requires grad" in text or "requires grad is being used in an in-place" in text
+    return getattr(error, "type_name", "") == "RuntimeError" and (
+        "leaf Variable that requires grad" in text or "requires grad is being used in an in-place" in text)
 
 
-def sgd_steps(step, run_step, leaves, c, learning_rate, transposed=False, steps=2):
-    """Run a student's SGD step ``steps`` times and check the loss and the weights after each.
-
-    run_step(): one step of the student's code, returning its loss.
-    leaves(): {"w1": tensor, "w2": tensor}, the leaf tensors being trained; ``transposed`` when
-    they are stored as (out, in), as nn.Linear stores its weight.
+def sgd_steps(step, fn, kind, c, learning_rate, steps=2):
+    """Run a student's SGD step ``steps`` times (probes.sgd_steps, ``kind`` "tensors" or "sequential",
+    from c.w1, c.w2) and check the loss and the weights after each.
     From the second step on, gradients left over from the step before are recognised.
     """
     __tracebackhide__ = True
-    layout = (lambda t: t.detach().T) if transposed else (lambda t: t.detach())
-    previous = None
-    for k in range(1, steps + 1):
-        before = {n: layout(t).clone() for n, t in leaves().items()}
+    previous, before = None, {"w1": c.w1.detach().clone(), "w2": c.w2.detach().clone()}
+    record = probe(fn, "sgd_steps", kind=kind, x=c.x, y=c.y, w1=c.w1, w2=c.w2, learning_rate=learning_rate,
+                   steps=steps)["steps"]
+    for k, entry in enumerate(record, start=1):
         ref = oracles.reference(c.x, c.y, before["w1"], before["w2"])
-        try:
-            value = run_step()
-        except RuntimeError as error:
-            if _is_leaf_error(error):
+        if "error" in entry:
+            if _is_leaf_error(entry["error"]):
                 fail(step, [MISTAKES["update_outside_no_grad"].message, _context(c.label)])
-            raise
+            raise_judged(entry["error"])
+        value = entry["loss"]
         problems = c.problems("loss", value, ref["loss"], kind="scalar")
-        for name, t in leaves().items():
-            if not t.is_leaf or not t.requires_grad:
+        for name, now in entry["weights"].items():
+            if not entry["leaf"][name]:
                 problems.append(say(f"{name} 不再是 requires_grad=True 的叶子张量：更新要在 torch.no_grad() 里就地进行。",
                                     f"{name} is no longer a leaf tensor with requires_grad=True: update it in place "
                                     f"inside torch.no_grad()."))
                 continue
-            now, grad = layout(t), ref[f"grad_{name}"]
+            grad = ref[f"grad_{name}"]
             if (now == before[name]).all():
                 problems.append(say(f"{name} 没有变化。", f"{name} did not change.") + "\n" + MISTAKES["rebinding"].message)
                 continue
@@ -214,4 +213,5 @@ def sgd_steps(step, run_step, leaves, c, learning_rate, transposed=False, steps=
         if problems:
             fail(step, [say(f"（第 {k} 步）", f"(step {k})"), *problems, _context(c.label)])
         previous = {n: oracles.to_numpy64(ref[f"grad_{n}"]) for n in ("w1", "w2")}
+        before = entry["weights"]
     passed(step, f"{c.label}, {steps} steps")

@@ -6,6 +6,10 @@ interrupt sent at the timeout), and grades nothing of it. Here the cell during w
 an error output saying so, every later code cell gets one saying it was not run, and grading
 goes on: the cells that passed before keep their points. A cell that never finished gets an
 error output, so it scores zero if it is a test cell, and the next cell runs.
+
+Test cells are not run in the submission's kernel: the judge decides them outside it
+(verdicts.JudgeSteps, next in the pipeline). Until it does, each holds an error output, so a
+pipeline without the judge scores them zero rather than full.
 """
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
@@ -15,6 +19,8 @@ DIED = ("内核在运行这个单元时停止了（崩溃、os._exit/sys.exit、
         "The kernel stopped while running this cell (a crash, os._exit, or a memory or time limit reached).")
 UNFINISHED = ("这个单元在时间限制内没有运行完（死循环、一直等待，或输出太多）。\n"
               "This cell did not finish within the time limit (an endless loop, a wait, or too much output).")
+NOT_JUDGED = ("这个检查单元还没有被评判（评分流程里缺少 verdicts.JudgeSteps）。\n"
+              "This check has not been judged (verdicts.JudgeSteps is missing from the grading pipeline).")
 NOT_RUN = ("没有运行：内核在前面的单元（{where}）停止了。\n"
            "Not run: the kernel stopped in an earlier cell ({where}).")
 
@@ -31,6 +37,11 @@ class GuardedExecute(Execute):
         return super().preprocess(nb, resources, km)
 
     def preprocess_cell(self, cell, resources, index):
+        from .verdicts import is_test
+
+        if is_test(cell):  # decided by the judge, outside the kernel the submission's code runs in
+            cell.outputs = [error("NotJudged", NOT_JUDGED)]
+            return cell, resources
         if self._died_at is not None:
             if cell.cell_type == "code":
                 cell.outputs = [error("KernelDied", NOT_RUN.format(where=self._died_at))]

@@ -26,7 +26,12 @@ RULES = {
 
 
 class GuardViolation(CheckFailed):
-    """Student code broke one of the exercise's rules."""
+    """Student code broke the exercise's rule ``rule`` (a key of RULES) by using ``what``."""
+
+    def __init__(self, rule, what):
+        zh, en = RULES[rule]
+        self.rule, self.what = rule, what
+        super().__init__(say(f"✗ 规则：{zh}（用到了 {what}）。", f"✗ Rule: {en} (used {what})."))
 
 
 class _Tripwire:
@@ -40,8 +45,7 @@ class _Tripwire:
     def _trip(self, what):
         __tracebackhide__ = True
         self._touched.append((self._rule, what))
-        zh, en = RULES[self._rule]
-        raise GuardViolation(say(f"✗ 规则：{zh}（用到了 {what}）。", f"✗ Rule: {en} (used {what})."))
+        raise GuardViolation(self._rule, what)
 
     def __getattr__(self, attr):
         # The import system looks up dunders such as __spec__ first: that is an import.
@@ -140,9 +144,7 @@ def run(fn, *args, forbid=(), autograd=True, **kwargs):
             for (owner, attr), original in originals.items():
                 setattr(owner, attr, original)
     if touched:
-        rule, what = touched[0]
-        zh, en = RULES[rule]
-        raise GuardViolation(say(f"✗ 规则：{zh}（用到了 {what}）。", f"✗ Rule: {en} (used {what})."))
+        raise GuardViolation(*touched[0])
     if error is not None:
         raise error
     return result

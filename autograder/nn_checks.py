@@ -2,7 +2,8 @@
 
 References are built here from the same seeded weights: an nn.Sequential stepped by autograd
 in float64 (notebook 3) or by torch.optim.Adam itself (notebooks 4 and 5). Mistaken step
-orders are run the same way, so a wrong result can be named.
+orders are run the same way, so a wrong result can be named. The student's code runs in a probe
+(probes.py), which reports what it built and did as values; every verdict is made here, on them.
 """
 import copy
 import math
@@ -10,10 +11,12 @@ import math
 import torch
 from torch import nn
 
-from . import guards, oracles
+from . import oracles, probes
 from .checks import CHECK_LEARNING_RATE, VISIBLE_SEED, VISIBLE_SHAPE, _Case, _context, _finish, sgd_steps
 from .compare import close_enough, fail, find_problems, passed, say
 from .diagnosis import MISTAKES, diagnose, loss_candidates
+from .probes import raise_judged
+from .probes import run as probe
 
 # Big enough that the sample mean and std of the weights tell a standard normal from nn.Linear's default.
 INIT_SHAPE = (8, 200, 50, 4)
@@ -22,25 +25,26 @@ DEVICE_MISMATCH = ("is not on the expected device", "Expected all tensors to be 
                    "should be the same device")
 
 
+def weights(seed, shape, bias, dtype="float32", device="cpu"):
+    """(weights, case): {"w1", "w2", "b1", "b2"} of the seeded problem, the biases small and seeded
+    (None without ``bias``); what probes.sequential builds an nn.Sequential from."""
+    c = _Case("torch", seed, shape, dtype, device)
+    b1 = b2 = None
+    if bias:
+        g = torch.Generator().manual_seed(seed)
+        b1, b2 = (0.1 * torch.randn(n, generator=g, dtype=torch.float64).to(device=device, dtype=c.x.dtype)
+                  for n in (shape[2], shape[3]))
+    return {"w1": c.w1, "w2": c.w2, "b1": b1, "b2": b2}, c
+
+
 def sequential(seed, shape, bias, dtype="float32", device="cpu"):
     """(model, case): nn.Sequential(Linear, ReLU, Linear) holding the seeded problem's w1, w2
     (stored as nn.Linear stores them, transposed) and, with ``bias``, small seeded biases."""
-    c = _Case("torch", seed, shape, dtype, device)
-    _, d_in, h, d_out = shape
-    model = nn.Sequential(nn.Linear(d_in, h, bias=bias), nn.ReLU(), nn.Linear(h, d_out, bias=bias))
-    model.to(device=device, dtype=c.x.dtype)
-    with torch.no_grad():
-        model[0].weight.copy_(c.w1.T)
-        model[2].weight.copy_(c.w2.T)
-        if bias:
-            g = torch.Generator().manual_seed(seed)
-            for layer in (model[0], model[2]):
-                layer.bias.copy_(0.1 * torch.randn(layer.bias.shape, generator=g, dtype=torch.float64))
-    return model, c
+    w, c = weights(seed, shape, bias, dtype, device)
+    return probes.sequential(**w), c
 
 
-def _params(model):
-    return [p.detach().clone() for p in model.parameters()]
+_params = probes.parameters
 
 
 def _same(params, reference):
@@ -49,20 +53,22 @@ def _same(params, reference):
 
 # ---- notebook 3: torch.nn -------------------------------------------------------------------
 
-def _structure_problems(model, d_in, h, d_out, bias):
-    if not isinstance(model, nn.Sequential):
-        return [say(f"应该返回一个 nn.Sequential，实际是 {type(model).__name__}。",
-                    f"should return an nn.Sequential, got {type(model).__name__}.")]
-    kinds = [type(m).__name__ for m in model]
+def _structure_problems(facts, d_in, h, d_out, bias):
+    """What is wrong with the model probes.build_model described in ``facts``."""
+    if not facts["sequential"]:
+        return [say(f"应该返回一个 nn.Sequential，实际是 {facts['type']}。",
+                    f"should return an nn.Sequential, got {facts['type']}.")]
+    kinds = [layer["kind"] for layer in facts["layers"]]
     if kinds != ["Linear", "ReLU", "Linear"]:
         return [say(f"层的顺序应该是 Linear → ReLU → Linear，实际是 {' → '.join(kinds) or '空的'}。",
                     f"the layers should be Linear → ReLU → Linear, got {' → '.join(kinds) or 'none'}.")]
     problems = []
-    for layer, (i, o) in ((model[0], (d_in, h)), (model[2], (h, d_out))):
-        if (layer.in_features, layer.out_features) != (i, o):
-            problems.append(say(f"nn.Linear({layer.in_features}, {layer.out_features}) 应该是 nn.Linear({i}, {o})。",
-                                f"nn.Linear({layer.in_features}, {layer.out_features}) should be nn.Linear({i}, {o})."))
-    if bias is False and any(layer.bias is not None for layer in (model[0], model[2])):
+    first, _, second = facts["layers"]
+    for layer, (i, o) in ((first, (d_in, h)), (second, (h, d_out))):
+        if (layer["in"], layer["out"]) != (i, o):
+            problems.append(say(f"nn.Linear({layer['in']}, {layer['out']}) 应该是 nn.Linear({i}, {o})。",
+                                f"nn.Linear({layer['in']}, {layer['out']}) should be nn.Linear({i}, {o})."))
+    if bias is False and (first["bias"] or second["bias"]):
         problems.append(MISTAKES["bias_true"].message)
     return problems
 
@@ -84,16 +90,17 @@ def sequential_model(build_model, seed=VISIBLE_SEED, shape=INIT_SHAPE):
     __tracebackhide__ = True
     _, d_in, h, d_out = shape
     label = f"(N, D_in, H, D_out) = {tuple(shape)}, seed {seed}"
-    torch.manual_seed(seed)
-    model = guards.no_oracles(build_model, d_in, h, d_out)
-    problems = _structure_problems(model, d_in, h, d_out, bias=False)
+    c = _Case("torch", seed, shape, "float32", "cpu")
+    facts = probe(build_model, "build_model", seed=seed, d_in=d_in, h=h, d_out=d_out, x=c.x)
+    problems = _structure_problems(facts, d_in, h, d_out, bias=False)
     if not problems:
-        problems = _init_problems([model[0].weight, model[2].weight])
+        problems = _init_problems(facts["weights"])
     if not problems:
-        c = _Case("torch", seed, shape, "float32", "cpu")
-        ref = oracles.reference(c.x, c.y, model[0].weight.T, model[2].weight.T)
-        with torch.no_grad():
-            problems = c.problems("model(x)", model(c.x), ref["y_pred"])
+        if "output_error" in facts:
+            raise_judged(facts["output_error"])
+        w1, w2 = facts["weights"]
+        ref = oracles.reference(c.x, c.y, w1.T, w2.T)
+        problems = c.problems("model(x)", facts["output"], ref["y_pred"])
     _finish("model", problems, label)
 
 
@@ -101,12 +108,12 @@ def mse_loss(build_loss, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="float32"
     """Check ``build_loss()``: a loss function whose value is the sum of squared errors."""
     __tracebackhide__ = True
     c = _Case("torch", seed, shape, dtype, device)
-    loss_fn = guards.no_oracles(build_loss)
-    if isinstance(loss_fn, type) or not callable(loss_fn):
+    facts = probe(build_loss, "build_loss", y_pred=c.cast(c.ref["y_pred"]), y=c.y)
+    if not facts["instance"]:
         fail("loss", [say("build_loss 应该返回一个损失函数的实例，例如 nn.MSELoss(reduction='sum')（注意括号）。",
                           "build_loss should return a loss function instance, e.g. nn.MSELoss(reduction='sum') "
                           "(note the parentheses)."), _context(c.label)])
-    value = loss_fn(c.cast(c.ref["y_pred"]), c.y)
+    value = facts["value"]
     problems = c.problems("loss", value, c.ref["loss"], kind="scalar")
     if problems:
         candidates = loss_candidates(c.ref["y_pred"], c.y)
@@ -121,10 +128,8 @@ def sgd_train_step(train_step, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="fl
     """Check ``train_step(model, x, y, loss_fn, learning_rate) -> loss``: forward, loss, backward,
     the update of every parameter under torch.no_grad(), model.zero_grad(); two steps."""
     __tracebackhide__ = True
-    model, c = sequential(seed, shape, bias=False, dtype=dtype, device=device)
-    loss_fn = nn.MSELoss(reduction="sum")
-    sgd_steps("train_step", lambda: guards.no_oracles(train_step, model, c.x, c.y, loss_fn, learning_rate),
-              lambda: {"w1": model[0].weight, "w2": model[2].weight}, c, learning_rate, transposed=True)
+    c = _Case("torch", seed, shape, dtype, device)
+    sgd_steps("train_step", train_step, "sequential", c, learning_rate)
 
 
 # ---- notebook 4: torch.optim ----------------------------------------------------------------
@@ -132,19 +137,18 @@ def sgd_train_step(train_step, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="fl
 def adam_optimizer(build_optimizer, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, learning_rate=1e-4):
     """Check ``build_optimizer(model, learning_rate)``: torch.optim.Adam over all of model.parameters()."""
     __tracebackhide__ = True
-    model, c = sequential(seed, shape, bias=True)
-    optimizer = guards.no_oracles(build_optimizer, model, learning_rate)
+    w, c = weights(seed, shape, bias=True)
+    facts = probe(build_optimizer, "build_optimizer", **w, learning_rate=learning_rate)
     problems = []
-    if not isinstance(optimizer, torch.optim.Adam):
-        problems.append(say(f"应该返回 torch.optim.Adam，实际是 {type(optimizer).__name__}。",
-                            f"should return a torch.optim.Adam, got {type(optimizer).__name__}."))
+    if not facts["adam"]:
+        problems.append(say(f"应该返回 torch.optim.Adam，实际是 {facts['type']}。",
+                            f"should return a torch.optim.Adam, got {facts['type']}."))
     else:
-        rates = sorted({group["lr"] for group in optimizer.param_groups})
+        rates = facts["rates"]
         if rates != [learning_rate]:
             problems.append(say(f"学习率是 {rates}，应该是传进来的 learning_rate = {learning_rate}。",
                                 f"the learning rate is {rates}; it should be the learning_rate passed in, {learning_rate}."))
-        given = {id(p) for group in optimizer.param_groups for p in group["params"]}
-        if given != {id(p) for p in model.parameters()}:
+        if not facts["all_parameters"]:
             problems.append(say("优化器要管理模型的全部参数：torch.optim.Adam(model.parameters(), lr=learning_rate)。",
                                 "the optimizer must hold all of the model's parameters: "
                                 "torch.optim.Adam(model.parameters(), lr=learning_rate)."))
@@ -172,43 +176,26 @@ def _reference_run(model, c, learning_rate, steps, order):
     return history
 
 
-class _WatchedStep:
-    """Wraps optimizer.step to count its calls and to see whether parameters change elsewhere."""
-
-    def __init__(self, optimizer, model):
-        self.model, self.original, self.calls = model, optimizer.step, 0
-        self.before_step = self.after_step = None
-        optimizer.step = self
-
-    def __call__(self, *args, **kwargs):
-        self.calls += 1
-        self.before_step = _params(self.model)
-        result = self.original(*args, **kwargs)
-        self.after_step = _params(self.model)
-        return result
-
-
 def adam_train_step(train_step, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="float32", device="cpu",
                     learning_rate=CHECK_LEARNING_RATE, steps=3):
     """Check ``train_step(model, x, y, loss_fn, optimizer) -> loss`` against torch.optim.Adam itself:
     zero_grad, forward, loss, backward, step — the parameters change only through the optimizer."""
     __tracebackhide__ = True
-    model, c = sequential(seed, shape, bias=True, dtype=dtype, device=device)
+    w, c = weights(seed, shape, bias=True, dtype=dtype, device=device)
+    model = probes.sequential(**w)
     runs = {order: _reference_run(model, c, learning_rate, steps, order)
             for order in ("right", "not_zeroed", "step_before_backward")}
-    optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
-    watch = _WatchedStep(optimizer, model)
-    loss_fn = nn.MSELoss(reduction="sum")
-    for k in range(steps):
-        start, calls = _params(model), watch.calls
-        value = guards.no_oracles(train_step, model, c.x, c.y, loss_fn, optimizer)
-        problems = c.problems("loss", value, runs["right"][k][0], kind="scalar")
-        now = _params(model)
-        if watch.calls - calls != 1:
-            problems.append(say(f"这一步调用了 {watch.calls - calls} 次 optimizer.step()。",
-                                f"this step called optimizer.step() {watch.calls - calls} times.")
+    record = probe(train_step, "adam_steps", **w, x=c.x, y=c.y, learning_rate=learning_rate, steps=steps)["steps"]
+    for k, entry in enumerate(record):
+        if "error" in entry:
+            raise_judged(entry["error"])
+        problems = c.problems("loss", entry["loss"], runs["right"][k][0], kind="scalar")
+        now, calls = entry["now"], entry["calls"]
+        if calls != 1:
+            problems.append(say(f"这一步调用了 {calls} 次 optimizer.step()。",
+                                f"this step called optimizer.step() {calls} times.")
                             + "\n" + MISTAKES["step_not_called"].message)
-        elif not (_same(watch.before_step, start) and _same(now, watch.after_step)):
+        elif not (_same(entry["before_step"], entry["start"]) and _same(now, entry["after_step"])):
             problems.append(MISTAKES["changed_outside_optimizer"].message)
         elif not _same(now, runs["right"][k][1]):
             problems.append(say("参数和 torch.optim.Adam 走同样一步之后的结果不一致。",
@@ -230,30 +217,29 @@ def module_class(TwoLayerNet, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="flo
     __tracebackhide__ = True
     c = _Case("torch", seed, shape, dtype, device)
     _, d_in, h, d_out = shape
-    torch.manual_seed(seed)
-    model = guards.no_oracles(TwoLayerNet, d_in, h, d_out)
+    facts = probe(TwoLayerNet, "module", seed=seed, d_in=d_in, h=h, d_out=d_out, x=c.x)
     problems = []
-    if not isinstance(model, nn.Module):
+    if not facts["module"]:
         problems.append(say("TwoLayerNet 要继承 nn.Module：class TwoLayerNet(nn.Module)，并在 __init__ 里先 super().__init__()。",
                             "TwoLayerNet must subclass nn.Module: class TwoLayerNet(nn.Module), calling "
                             "super().__init__() first in __init__."))
     else:
-        layers = {name: getattr(model, name, None) for name in ("linear1", "linear2")}
         shapes = {"linear1": (d_in, h), "linear2": (h, d_out)}
-        for name, layer in layers.items():
-            if not isinstance(layer, nn.Linear):
+        for name, layer in facts["layers"].items():
+            if not layer.get("linear"):
                 problems.append(say(f"要有属性 self.{name} = nn.Linear(...)。", f"it needs an attribute self.{name} = nn.Linear(...)."))
-            elif (layer.in_features, layer.out_features) != shapes[name]:
+            elif (layer["in"], layer["out"]) != shapes[name]:
                 problems.append(say(f"self.{name} 应该是 nn.Linear{shapes[name]}。", f"self.{name} should be nn.Linear{shapes[name]}."))
     if not problems:
-        model.to(device=device, dtype=c.x.dtype)
-        l1, l2 = model.linear1, model.linear2
+        if "output_error" in facts:
+            raise_judged(facts["output_error"])
+        p = facts["parameters"]
         with torch.no_grad():
             x64 = c.x.double()
             expected = torch.nn.functional.linear(
-                torch.relu(torch.nn.functional.linear(x64, l1.weight.double(), _double(l1.bias))),
-                l2.weight.double(), _double(l2.bias))
-            problems = c.problems("model(x)", guards.no_oracles(model, c.x), expected)
+                torch.relu(torch.nn.functional.linear(x64, p["weight1"].double(), _double(p["bias1"]))),
+                p["weight2"].double(), _double(p["bias2"]))
+        problems = c.problems("model(x)", facts["output"], expected)
     _finish("model", problems, c.label)
 
 
@@ -265,13 +251,10 @@ def _device_probe(train, seed, shape):
     """Run ``train`` once on the meta device (shapes without data: it stands in for a GPU on any
     machine) with the data on the CPU. A model and data left on different devices fail there
     exactly as on a GPU; a correct loop fails only later, at .item(), which is not a mismatch."""
-    model, c = sequential(seed, shape, bias=True)
-    error = ""
-    try:
-        guards.no_oracles(train, model, c.x, c.y, "meta", learning_rate=1e-2, steps=1)
-    except Exception as raised:  # noqa: BLE001 (any error but a mismatch is expected on meta)
-        error = str(raised)
-    if next(model.parameters()).device.type != "meta":
+    w, c = weights(seed, shape, bias=True)
+    facts = probe(train, "train_on_meta", **w, x=c.x, y=c.y)
+    error = facts["error"]
+    if facts["device"] != "meta":
         return [MISTAKES["model_not_on_device"].message]
     if any(text in error for text in DEVICE_MISMATCH):
         return [say(f"用 device='meta'（代替 GPU）试运行时的报错：{error}",
@@ -285,19 +268,21 @@ def train_loop(train, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, device="cpu", lear
     ``device``, Adam with nn.MSELoss(reduction='sum'); compared with torch.optim.Adam step by step.
     The model and the data start on the CPU, as in the tutorial."""
     __tracebackhide__ = True
-    model, c = sequential(seed, shape, bias=True)
-    on_device = copy.deepcopy(model).to(device)
+    w, c = weights(seed, shape, bias=True)
+    on_device = probes.sequential(**w).to(device)
     moved = _Case("torch", seed, shape, "float32", device)
     reference = _reference_run(on_device, moved, learning_rate, steps, "right")
     label = c.label.replace(" cpu,", f" {device},")
-    try:
-        losses = guards.no_oracles(train, model, c.x, c.y, device, learning_rate=learning_rate, steps=steps)
-    except RuntimeError as error:
-        if any(text in str(error) for text in DEVICE_MISMATCH):
-            fail("train", [str(error), MISTAKES["device_mismatch"].message, _context(label)])
-        if "CUDA" in str(error) or "cuda" in str(error):
-            fail("train", [str(error), MISTAKES["model_not_on_device"].message, _context(label)])
-        raise
+    facts = probe(train, "train", **w, x=c.x, y=c.y, device=device, learning_rate=learning_rate, steps=steps)
+    if "error" in facts:
+        error = facts["error"]
+        if getattr(error, "type_name", "") == "RuntimeError":
+            if any(text in str(error) for text in DEVICE_MISMATCH):
+                fail("train", [str(error), MISTAKES["device_mismatch"].message, _context(label)])
+            if "CUDA" in str(error) or "cuda" in str(error):
+                fail("train", [str(error), MISTAKES["model_not_on_device"].message, _context(label)])
+        raise_judged(error)
+    losses = facts["losses"]
     problems = []
     if not isinstance(losses, (list, tuple)) or len(losses) != steps:
         problems.append(say(f"train 应该返回每一步的 loss 组成的列表（{steps} 个数）。",
@@ -306,9 +291,9 @@ def train_loop(train, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, device="cpu", lear
         for k, (value, (ref_loss, _)) in enumerate(zip(losses, reference)):
             problems += [say(f"第 {k + 1} 步：", f"step {k + 1}:") + "\n" + p
                          for p in find_problems("loss", value, ref_loss, "scalar", "float32")]
-    if next(model.parameters()).device.type != torch.device(device).type:
+    if facts["device"] != torch.device(device).type:
         problems.append(MISTAKES["model_not_on_device"].message)
-    elif not problems and not _same(_params(model), reference[-1][1]):
+    elif not problems and not _same(facts["parameters"], reference[-1][1]):
         problems.append(say("训练后的参数和 torch.optim.Adam 的结果不一致。",
                             "after training, the parameters differ from torch.optim.Adam's."))
     problems = problems or _device_probe(train, seed, shape)

@@ -93,7 +93,8 @@ class Zygote:
             with conn:
                 request = json.loads(conn.makefile().readline())
                 reply = getattr(self, "op_" + request.pop("op"))(server, conn, **request)
-                conn.sendall(json.dumps(reply).encode() + b"\n")
+                if reply is not None:  # None: the connection was handed to a probe process
+                    conn.sendall(json.dumps(reply).encode() + b"\n")
 
     def enforce_deadlines(self):
         now = time.monotonic()
@@ -112,6 +113,33 @@ class Zygote:
             self.become_kernel(argv, env, dir)
         self.deadlines[pid] = time.monotonic() + self.limits.get("wall_seconds", 900)
         return {"pid": pid}
+
+    def op_probe(self, server, conn, env, dir):
+        """Fork a probe process (probes.serve) that takes over this connection: the judge's line to it.
+        Its pid goes to the judge first; the probe may only write after that."""
+        if self.own_pid_namespace:
+            self.clear_leftovers(keep=Path(dir))
+        ready, go = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            server.close()
+            os.close(go)
+            os.read(ready, 1)
+            os.close(ready)
+            self.become(env, dir, lambda: self.serve_probe(conn))
+        os.close(ready)
+        conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+        os.write(go, b"x")
+        os.close(go)
+        self.deadlines[pid] = time.monotonic() + self.limits.get("wall_seconds", 900)
+        return None
+
+    def serve_probe(self, conn):
+        for fd in (1, 2):  # what the student's code prints goes nowhere: the judge reads values only
+            os.dup2(os.open(os.devnull, os.O_WRONLY), fd)
+        from . import probes
+
+        probes.serve(conn)
 
     def op_signal(self, server, conn, pid, signum):
         _signal(pid, signum)
@@ -143,6 +171,17 @@ class Zygote:
     def become_kernel(self, argv, env, dir):
         """In the forked child: a new session, the kernel's folder, environment and limits,
         then an IPython kernel."""
+        def kernel():
+            if self.cold:
+                os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", *argv])
+            from ipykernel.kernelapp import IPKernelApp
+
+            IPKernelApp.launch_instance(argv=argv)
+
+        self.become(env, dir, kernel)
+
+    def become(self, env, dir, run):
+        """In a forked child: a new session, its folder, environment and limits, then ``run()``; never returns."""
         os.setsid()
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         os.chdir(dir)
@@ -156,15 +195,11 @@ class Zygote:
             if self.limits:
                 sandbox.apply_limits(self.limits["memory_mb"], self.limits["cpu_seconds"], self.limits["file_mb"],
                                      self.limits.get("processes") if self.own_user else None)
-            if self.cold:
-                os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", *argv])
-            from ipykernel.kernelapp import IPKernelApp
-
-            IPKernelApp.launch_instance(argv=argv)
+            run()
             code = 0
         except SystemExit as exit_:
             code = exit_.code if isinstance(exit_.code, int) else 1
-        except BaseException:  # noqa: BLE001 (a kernel that crashes ends its process, nothing more)
+        except BaseException:  # noqa: BLE001 (a kernel or probe that crashes ends its process, nothing more)
             code = 1
         os._exit(code)
 

@@ -1,0 +1,253 @@
+"""The judge: every graded step decided in the grader's own process, where no student code runs.
+
+For one notebook the judge keeps a probe process (probes.serve, forked by the grading worker's
+zygote, in the sandbox). It replays the notebook in order, as the kernel ran it, with two
+differences: of the cells before each test cell only those that define things run in the probe
+(the answer cells, the set-up cells above them and cells the student added: not the training
+runs), and the test cell itself runs here, as the instructor wrote it, with each name of the
+student's bound to a ``Remote`` handle. The checks call ``probes.run`` on the handle, the probe
+process calls the student's function on the inputs the checks chose and sends back values
+(wire.py), and the checks compare those with the oracles here. What the test cell prints, or
+the CheckFailed it raises, is the verdict.
+
+A probe process that dies, hangs, floods or garbles its answer costs the step it was working
+for, with the reason; the next step gets a fresh process that replays the cells so far.
+"""
+import ast
+import builtins
+import contextlib
+import io
+import json
+import os
+import shutil
+import signal
+import socket
+import tempfile
+import time
+from pathlib import Path
+
+from . import sandbox, warm_kernel, wire
+from .compare import CheckFailed, say
+from .probes import raise_judged
+
+
+class ProbeFailed(CheckFailed):
+    """The probe process could not give an answer: it died, ran out of time, or sent too much or garbage."""
+
+
+def _died(status):
+    if status is None:
+        return say("运行你的代码的进程意外结束了。", "The process running your code ended unexpectedly.")
+    if status < 0:
+        name = signal.Signals(-status).name if -status in signal.Signals.__members__.values() else str(-status)
+        return say(f"运行你的代码的进程被信号 {name} 终止了（崩溃，或超出了内存或时间限制）。",
+                   f"The process running your code was stopped by signal {name} (a crash, or a memory or time limit).")
+    return say(f"运行你的代码的进程退出了（退出码 {status}：os._exit 或 sys.exit？）。",
+               f"The process running your code exited (exit code {status}: os._exit or sys.exit?).")
+
+
+def _timed_out(seconds):
+    return say(f"你的代码在 {seconds:g} 秒内没有给出结果（死循环，或者太慢？），被停止了。",
+               f"Your code gave no result within {seconds:g} s (an endless loop, or very slow?) and was stopped.")
+
+
+def _too_big(limit):
+    return say(f"你的函数返回的数据超过了 {limit // 2**20} MiB。", f"Your function sent back more than {limit // 2**20} MiB.")
+
+
+def _garbled(what):
+    return say(f"运行你的代码的进程发回了无法识别的内容（{what}）。",
+               f"The process running your code sent back something that is not an answer ({what}).")
+
+
+class Probe:
+    """One notebook's probe process, seen from the judge: define cells in it, call the student's functions.
+
+    Started on first use and again after it failed: then it replays every cell defined so far."""
+
+    def __init__(self, timeout=120, max_bytes=64 * 2**20):
+        self.timeout, self.max_bytes = timeout, max_bytes
+        self.cells = []       # every cell defined so far, to replay in a fresh process
+        self.report = {}      # cell id -> its exception record, for the cells that raised one
+        self.sock = self.reader = self.pid = self.folder = None
+        self.deadline = None  # monotonic time by which the current test cell must be done
+        self.failure = None   # why the last cells could not be defined, raised at the next call
+
+    # ---- the process
+
+    def _start(self):
+        self.folder = Path(tempfile.mkdtemp(prefix="p", dir=Path(os.environ[warm_kernel.SOCKET_VARIABLE]).parent))
+        uid, gid = int(os.environ.get("AUTOGRADER_KERNEL_UID", -1)), int(os.environ.get("AUTOGRADER_KERNEL_GID", -1))
+        if uid >= 0:
+            os.chown(self.folder, uid, gid)
+        env = dict(sandbox.kernel_environment(os.environ, self.folder), MPLBACKEND="Agg",
+                   PYTORCH_NVML_BASED_CUDA_CHECK="1")  # asking whether there is a GPU must not start CUDA
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(60)
+        self.sock.connect(os.environ[warm_kernel.SOCKET_VARIABLE])
+        self.sock.sendall(json.dumps({"op": "probe", "env": env, "dir": str(self.folder)}).encode() + b"\n")
+        self.reader = self.sock.makefile("rb")
+        self.pid = json.loads(self.reader.readline())["pid"]  # from the zygote, before the probe may write
+        if self.cells:
+            self._define(self.cells)
+
+    def close(self):
+        """Hang up and make sure the process is gone."""
+        if self.sock is None:
+            return
+        with contextlib.suppress(OSError):
+            self.sock.close()
+        with contextlib.suppress(OSError, KeyError, ValueError):
+            warm_kernel._ask({"op": "signal", "pid": self.pid, "signum": int(signal.SIGKILL)})
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.sock = self.reader = self.pid = None
+
+    def _status(self):
+        """The exit status of the ended process, when the zygote knows it."""
+        for _ in range(20):
+            with contextlib.suppress(OSError, KeyError, ValueError):
+                reply = warm_kernel._ask({"op": "poll", "pid": self.pid})
+                if not reply["running"]:
+                    return reply["exit"]
+            time.sleep(0.05)
+        return None
+
+    # ---- messages
+
+    def _exchange(self, message, seconds):
+        """Send ``message``, return the reply; any failure ends the process and raises ProbeFailed."""
+        try:
+            self.sock.settimeout(max(0.1, seconds))
+            self.sock.sendall(wire.dumps(message))
+            line = self.reader.readline(self.max_bytes + 1)
+        except (socket.timeout, TimeoutError):
+            self.close()
+            raise ProbeFailed(_timed_out(self.timeout)) from None
+        except OSError:
+            line = b""
+        if len(line) > self.max_bytes:
+            self.close()
+            raise ProbeFailed(_too_big(self.max_bytes))
+        if not line.endswith(b"\n"):
+            status = self._status()
+            self.close()
+            raise ProbeFailed(_died(status))
+        try:
+            reply = json.loads(line)
+            if not isinstance(reply, dict):
+                raise wire.Garbled("not a message")
+        except (ValueError, wire.Garbled) as error:
+            self.close()
+            raise ProbeFailed(_garbled(type(error).__name__)) from None
+        return reply
+
+    def _define(self, cells):
+        reply = self._exchange({"cells": cells, "cell_seconds": self.timeout}, self.timeout * len(cells) + 30)
+        report = reply.get("cells")
+        if not isinstance(report, list) or len(report) != len(cells):
+            self.close()
+            raise ProbeFailed(_garbled("cells"))
+        for cell, entry in zip(cells, report):
+            if isinstance(entry, dict) and entry.get("error"):
+                self.report[cell["id"]] = entry["error"]
+
+    def define(self, cells):
+        """Run ``cells`` ([{"id", "source"}]) in the probe, after those defined before.
+        A failure here is kept for the next call to raise: it costs that step."""
+        self.cells += cells
+        self.failure = None
+        if not cells:
+            return
+        try:
+            if self.sock is None:
+                self._start()  # replays self.cells, these included
+            else:
+                self._define(cells)
+        except ProbeFailed as failure:
+            self.failure = failure
+
+    def call(self, probe, name, inputs):
+        """The values of ``probe`` (probes.PROBES) on the student's ``name``, in the probe process."""
+        __tracebackhide__ = True
+        if getattr(self, "failure", None) is not None:
+            raise self.failure
+        if self.sock is None:
+            self._start()
+        seconds = self.deadline - time.monotonic() if self.deadline else self.timeout
+        if seconds <= 0:
+            self.close()
+            raise ProbeFailed(_timed_out(self.timeout))
+        reply = self._exchange({"probe": probe, "fn": name, "inputs": wire.encode(inputs)}, seconds)
+        try:
+            if "missing" in reply:
+                raise CheckFailed(self._not_defined(name))
+            if "error" in reply:
+                raise_judged(wire.decode(reply["error"]))
+            values = wire.decode(reply.get("values"))
+        except wire.Garbled as error:
+            self.close()
+            raise ProbeFailed(_garbled(str(error))) from None
+        if not isinstance(values, dict):
+            self.close()
+            raise ProbeFailed(_garbled("values"))
+        return values
+
+    def _not_defined(self, name):
+        lines = [say(f"✗ 没有找到 {name}：定义它的单元没有运行到底。", f"✗ {name} is not defined: the cell that defines it did not run to the end.")]
+        for cell, error in self.report.items():
+            lines.append(say(f"单元 {cell} 出错：", f"cell {cell} raised:") + "\n" + "".join(error.get("traceback", [])[-3:])
+                         + f"{error.get('type')}: {error.get('message')}")
+        return "\n\n".join(lines)
+
+
+class Remote:
+    """The judge's handle on a student's function or class that lives in the probe process."""
+
+    def __init__(self, probe, name):
+        self.probe, self.name = probe, name
+
+    def remote_probe(self, probe, inputs):
+        __tracebackhide__ = True
+        return self.probe.call(probe, self.name, inputs)
+
+    def __repr__(self):
+        return f"<{self.name} of the submission>"
+
+
+def student_names(source):
+    """The names a test cell's code reads but neither imports nor assigns: the student's."""
+    tree = ast.parse(source)
+    loaded, bound = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (loaded if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+        elif isinstance(node, ast.alias):
+            bound.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+    return sorted(loaded - bound - set(dir(builtins)))
+
+
+def verdict(test_source, probe, timeout, grade_id="test"):
+    """Run a test cell's code here, the student's names bound to ``probe``: nbformat outputs for the cell."""
+    from nbformat.v4 import new_output
+
+    namespace = {name: Remote(probe, name) for name in student_names(test_source)}
+    printed = io.StringIO()
+    error = None
+    probe.deadline = time.monotonic() + timeout
+    try:
+        with contextlib.redirect_stdout(printed):
+            exec(compile(test_source, f"<{grade_id}>", "exec"), namespace)  # the instructor's code, from the gradebook
+    except CheckFailed as failed:  # a check's verdict, a broken rule, or a probe that gave no answer
+        error = new_output("error", ename=type(failed).__name__, evalue=str(failed), traceback=str(failed).splitlines())
+    except wire.StudentError as raised:  # the student's function raised: their traceback, their words
+        error = new_output("error", ename=raised.type_name, evalue=raised.message, traceback=raised._render_traceback_())
+    except Exception as broken:  # noqa: BLE001 (values the checks cannot compare: zero for the step, and why)
+        text = say("检查无法处理你的代码发回的值。", "The check could not work with the values your code sent back.") \
+            + f"\n({type(broken).__name__}: {str(broken)[:300]})"
+        error = new_output("error", ename="JudgeError", evalue=text, traceback=text.splitlines())
+    finally:
+        probe.deadline = None
+    outputs = [new_output("stream", name="stdout", text=printed.getvalue())] if printed.getvalue() else []
+    return outputs + ([error] if error else [])

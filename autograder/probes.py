@@ -1,0 +1,323 @@
+"""The probe side of every graded step: call the student's code on the judge's inputs and report,
+as values, what came back.
+
+A probe takes the student's function (or class) and the inputs the judge chose, calls it under
+the exercise's guard, and returns a dict of plain values: what the function returned, the state
+it left its arguments in, facts such as how often ``optimizer.step`` ran. It decides nothing;
+the verdict is the check's (checks.py, nn_checks.py), made on those values by the judge.
+
+- In JupyterLab a visible check calls ``run``: the probe runs in the student's kernel, and its
+  values reach the verdict exactly as they would reach the judge (``wire.roundtrip``).
+- When grading, ``serve`` runs in a fresh sandboxed process forked for one step (warm_kernel.py):
+  it defines the student's functions from the notebook's cells, then answers the judge's calls,
+  one JSON line each (judge.py). Whatever the student's code does to this process can change
+  only the values it sends, and a value is believed only if the judge's oracle agrees with it.
+"""
+import os
+import signal
+import sys
+from pathlib import Path
+
+from . import guards, wire
+
+HIDE = (str(Path(__file__).resolve().parent),)  # the checking library's frames, left out of tracebacks
+GUARDS = {"by_hand": guards.by_hand, "no_autograd": guards.no_autograd, "no_oracles": guards.no_oracles}
+
+
+# ---------------------------------------------------------------- the probes
+
+def call(fn, args, guard, after=()):
+    """``fn(*args)`` under ``guard``; with the arguments at positions ``after`` as the call left them."""
+    out = GUARDS[guard](fn, *args)
+    return {"out": out, "after": [args[i] for i in after]}
+
+
+def sequential(w1, w2, b1=None, b2=None):
+    """nn.Sequential(Linear, ReLU, Linear) holding w1 (D_in, H) and w2 (H, D_out), stored as nn.Linear
+    stores them (transposed), with biases b1, b2 or none; on w1's device and dtype."""
+    import torch
+    from torch import nn
+
+    model = nn.Sequential(nn.Linear(*w1.shape, bias=b1 is not None), nn.ReLU(), nn.Linear(*w2.shape, bias=b2 is not None))
+    model.to(device=w1.device, dtype=w1.dtype)
+    with torch.no_grad():
+        model[0].weight.copy_(w1.T)
+        model[2].weight.copy_(w2.T)
+        for layer, bias in ((model[0], b1), (model[2], b2)):
+            if bias is not None:
+                layer.bias.copy_(bias)
+    return model
+
+
+def parameters(model):
+    return [p.detach().clone() for p in model.parameters()]
+
+
+def sgd_steps(fn, kind, x, y, w1, w2, learning_rate, steps):
+    """``steps`` SGD steps of the student's code; after each, the loss it returned and w1, w2 as (in, out).
+
+    kind "tensors": fn(x, y, w1, w2, learning_rate) on leaf tensors w1, w2 (notebook 2's autograd_step);
+    kind "sequential": fn(model, x, y, loss_fn, learning_rate) on nn.Sequential holding w1, w2 (notebook 3).
+    An exception ends the run: it is the last entry."""
+    from torch import nn
+
+    if kind == "tensors":
+        w1.requires_grad_(True)
+        w2.requires_grad_(True)
+        leaves, layout = (lambda: {"w1": w1, "w2": w2}), (lambda t: t.detach())
+        run = lambda: guards.no_oracles(fn, x, y, w1, w2, learning_rate)  # noqa: E731
+    else:
+        model, loss_fn = sequential(w1, w2), nn.MSELoss(reduction="sum")
+        leaves, layout = (lambda: {"w1": model[0].weight, "w2": model[2].weight}), (lambda t: t.detach().T)
+        run = lambda: guards.no_oracles(fn, model, x, y, loss_fn, learning_rate)  # noqa: E731
+    record = []
+    for _ in range(steps):
+        try:
+            value = run()
+        except Exception as error:  # noqa: BLE001 (the verdict explains it, at this step)
+            record.append({"error": error})
+            break
+        record.append({"loss": value, "leaf": {n: bool(t.is_leaf and t.requires_grad) for n, t in leaves().items()},
+                       "weights": {n: layout(t).clone() for n, t in leaves().items()}})
+    return {"steps": record}
+
+
+class _WatchedStep:
+    """Wraps optimizer.step to count its calls and to see whether parameters change elsewhere."""
+
+    def __init__(self, optimizer, model):
+        self.model, self.original, self.calls = model, optimizer.step, 0
+        self.before_step = self.after_step = None
+        optimizer.step = self
+
+    def __call__(self, *args, **kwargs):
+        self.calls += 1
+        self.before_step = parameters(self.model)
+        result = self.original(*args, **kwargs)
+        self.after_step = parameters(self.model)
+        return result
+
+
+def adam_steps(fn, w1, w2, b1, b2, x, y, learning_rate, steps):
+    """``steps`` calls of fn(model, x, y, loss_fn, optimizer) with torch.optim.Adam; after each, the
+    loss, the parameters, and how often and around which parameters optimizer.step ran."""
+    import torch
+    from torch import nn
+
+    model = sequential(w1, w2, b1, b2)
+    optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
+    watch, loss_fn, record = _WatchedStep(optimizer, model), nn.MSELoss(reduction="sum"), []
+    for _ in range(steps):
+        start, calls = parameters(model), watch.calls
+        try:
+            value = guards.no_oracles(fn, model, x, y, loss_fn, optimizer)
+        except Exception as error:  # noqa: BLE001
+            record.append({"error": error})
+            break
+        record.append({"loss": value, "start": start, "now": parameters(model), "calls": watch.calls - calls,
+                       "before_step": watch.before_step, "after_step": watch.after_step})
+    return {"steps": record}
+
+
+def _layer(layer):
+    from torch import nn
+
+    if not isinstance(layer, nn.Linear):
+        return {"kind": type(layer).__name__}
+    return {"kind": type(layer).__name__, "linear": True, "in": layer.in_features, "out": layer.out_features,
+            "bias": layer.bias is not None}
+
+
+def build_model(fn, seed, d_in, h, d_out, x):
+    """fn(D_in, H, D_out) after torch.manual_seed(seed): what it built, its weights, and its output on x."""
+    import torch
+    from torch import nn
+
+    torch.manual_seed(seed)
+    model = guards.no_oracles(fn, d_in, h, d_out)
+    facts = {"type": type(model).__name__, "sequential": isinstance(model, nn.Sequential)}
+    if facts["sequential"]:
+        facts["layers"] = [_layer(m) for m in model]
+        if [layer["kind"] for layer in facts["layers"]] == ["Linear", "ReLU", "Linear"]:
+            facts["weights"] = [model[0].weight.detach().clone(), model[2].weight.detach().clone()]
+            try:
+                with torch.no_grad():
+                    facts["output"] = model(x)
+            except Exception as error:  # noqa: BLE001 (raised only if the verdict gets that far)
+                facts["output_error"] = error
+    return facts
+
+
+def build_loss(fn, y_pred, y):
+    """fn(): whether it gave a loss function instance, and that function's value on (y_pred, y)."""
+    loss_fn = guards.no_oracles(fn)
+    facts = {"instance": not isinstance(loss_fn, type) and callable(loss_fn)}
+    if facts["instance"]:
+        facts["value"] = loss_fn(y_pred, y)
+    return facts
+
+
+def build_optimizer(fn, w1, w2, b1, b2, learning_rate):
+    """fn(model, learning_rate): its type, learning rates, and whether it holds all of the model's parameters."""
+    import torch
+
+    model = sequential(w1, w2, b1, b2)
+    optimizer = guards.no_oracles(fn, model, learning_rate)
+    facts = {"type": type(optimizer).__name__, "adam": isinstance(optimizer, torch.optim.Adam)}
+    if facts["adam"]:
+        facts["rates"] = sorted({float(group["lr"]) for group in optimizer.param_groups})
+        given = {id(p) for group in optimizer.param_groups for p in group["params"]}
+        facts["all_parameters"] = given == {id(p) for p in model.parameters()}
+    return facts
+
+
+def module(fn, seed, d_in, h, d_out, x):
+    """TwoLayerNet(D_in, H, D_out) after torch.manual_seed(seed): whether it is an nn.Module with
+    nn.Linear layers linear1 and linear2; moved to x's device and dtype, its parameters and model(x)."""
+    import torch
+    from torch import nn
+
+    torch.manual_seed(seed)
+    model = guards.no_oracles(fn, d_in, h, d_out)
+    facts = {"module": isinstance(model, nn.Module)}
+    if facts["module"]:
+        layers = {name: getattr(model, name, None) for name in ("linear1", "linear2")}
+        facts["layers"] = {name: _layer(layer) for name, layer in layers.items()}
+        if all(isinstance(layer, nn.Linear) for layer in layers.values()):
+            try:
+                model.to(device=x.device, dtype=x.dtype)
+                facts["parameters"] = {f"{p}{i}": getattr(layers[f"linear{i}"], p) for i in (1, 2) for p in ("weight", "bias")}
+                with torch.no_grad():
+                    facts["output"] = guards.no_oracles(model, x)
+            except Exception as error:  # noqa: BLE001
+                facts["output_error"] = error
+    return facts
+
+
+def train(fn, w1, w2, b1, b2, x, y, device, learning_rate, steps):
+    """fn(model, x, y, device, learning_rate, steps) on a CPU model and CPU data, as in the tutorial:
+    the losses it returned (or its exception), and where the model's parameters are afterwards."""
+    model = sequential(w1, w2, b1, b2)
+    try:
+        losses = guards.no_oracles(fn, model, x, y, device, learning_rate=learning_rate, steps=steps)
+    except Exception as error:  # noqa: BLE001
+        return {"error": error}
+    return {"losses": losses, "device": next(model.parameters()).device.type, "parameters": parameters(model)}
+
+
+def train_on_meta(fn, w1, w2, b1, b2, x, y):
+    """One step of fn on PyTorch's meta device (shapes without data, standing in for a GPU) with the
+    data on the CPU: the error it ended in, and where the model went."""
+    model = sequential(w1, w2, b1, b2)
+    error = ""
+    try:
+        guards.no_oracles(fn, model, x, y, "meta", learning_rate=1e-2, steps=1)
+    except Exception as raised:  # noqa: BLE001 (any error but a mismatch is expected on meta)
+        error = str(raised)
+    return {"error": error, "device": next(model.parameters()).device.type}
+
+
+PROBES = {f.__name__: f for f in (call, sgd_steps, adam_steps, build_model, build_loss, build_optimizer, module,
+                                  train, train_on_meta)}
+
+
+# ---------------------------------------------------------------- where a probe runs
+
+def run(fn, probe, **inputs):
+    """The values of ``probe`` on the student's ``fn``, as the judge receives them.
+
+    ``fn`` is the student's own function in JupyterLab: the probe runs here. When grading it is the
+    judge's handle on a probe process (judge.Remote), which runs it there. An exception of the
+    student's code is raised as wire.StudentError (its type, message and the student's traceback);
+    a broken rule as guards.GuardViolation."""
+    __tracebackhide__ = True
+    if hasattr(fn, "remote_probe"):
+        return fn.remote_probe(probe, inputs)
+    try:
+        values = PROBES[probe](fn, **inputs)
+    except Exception as error:  # noqa: BLE001 (turned into what the judge would see)
+        raise_judged(wire.decode(wire.exception_record(error, HIDE)))
+    return wire.roundtrip(values)
+
+
+def raise_judged(error):
+    """Raise a student's exception as received: a broken rule as GuardViolation, else as it is."""
+    __tracebackhide__ = True
+    if getattr(error, "rule", None) in guards.RULES:
+        raise guards.GuardViolation(error.rule, getattr(error, "what", "")) from None
+    raise error
+
+
+# ---------------------------------------------------------------- a probe process
+
+class CellTimeout(BaseException):
+    """A definition cell ran past its time (a BaseException: ``except Exception`` does not stop it)."""
+
+
+def _on_alarm(signum, frame):
+    raise CellTimeout("这个单元在探测进程里超过了时间限制 / this cell ran past its time limit in the probe")
+
+
+def shell():
+    """The IPython shell a probe runs the notebook's cells in: magics and ``get_ipython()`` work as in
+    JupyterLab; no history file."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    config = Config()
+    config.HistoryManager.enabled = False
+    return InteractiveShell.instance(config=config)
+
+
+def define(shell, cells, cell_seconds):
+    """Run the notebook's cells (their sources, in order) in ``shell``, each stopped after
+    ``cell_seconds``; return [{"id", "error"} for each cell]."""
+    signal.signal(signal.SIGALRM, _on_alarm)
+    report = []
+    for cell in cells:
+        # Tracebacks name the cell as the notebook does (its grade id), not as "<ipython-input-3-…>".
+        shell.compile.get_code_name = lambda raw, transformed, number, name=cell["id"]: f"<cell {name}>"
+        signal.setitimer(signal.ITIMER_REAL, cell_seconds)
+        try:
+            result = shell.run_cell(cell["source"], store_history=False)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        error = result.error_before_exec or result.error_in_exec
+        report.append({"id": cell["id"], "error": None if error is None else wire.exception_record(error, HIDE)})
+    return report
+
+
+def serve(conn, max_bytes=256 * 2**20):
+    """Answer the judge on the connected socket ``conn``, one JSON line each, until it hangs up: cells to
+    define ({"cells"}), and calls of the student's functions ({"probe", "fn", "inputs"}), in the
+    notebook's order. Runs in a probe process; never returns."""
+    import json
+
+    reader = conn.makefile("rb")
+
+    def send(value):
+        conn.sendall(wire.dumps(value))
+
+    def receive():
+        line = reader.readline(max_bytes)
+        if not line.endswith(b"\n"):
+            os._exit(0)  # the judge hung up
+        return json.loads(line)
+
+    ipython = shell()
+    while True:
+        request = receive()
+        if "cells" in request:
+            send({"cells": define(ipython, request["cells"], request["cell_seconds"])})
+            continue
+        fn = ipython.user_ns.get(request["fn"])
+        if fn is None:
+            send({"missing": request["fn"]})
+            continue
+        try:
+            values = PROBES[request["probe"]](fn, **wire.decode(request["inputs"]))
+            reply = {"values": wire.encode(values)}
+        except Exception as error:  # noqa: BLE001 (the student's exception, sent as a value)
+            reply = {"error": wire.exception_record(error, HIDE)}
+        sys.stdout.flush()
+        send(reply)
