@@ -7,17 +7,11 @@ One module, one job:
 - ``compare``   shape/dtype/device/NaN checks and relative error, as bilingual messages
 - ``diagnosis`` recognises the common mistakes by testing them against the oracle
 - ``guards``    runs student code with torch, autograd or the oracles out of reach
-- ``checks``    the checks the notebooks' test cells call, one per step
-- ``integrity`` puts back what student code rebound in the checks' reach, and fails the cell if it did
+- ``probes``    runs the student's functions on a check's inputs and reports values (in the kernel, or a probe process)
+- ``wire``      those values as plain data: JSON and raw array bytes, never code
+- ``checks``    the checks the notebooks' test cells call, one per step (``nn_checks`` for notebooks 3-5)
+- ``judge``     decides each graded step in the grading process, against a probe process
 """
-import sys as _sys
 
-__all__ = ["problems", "oracles", "compare", "diagnosis", "guards", "checks", "integrity"]
-
-# The grading kernel takes the integrity snapshot at start; if it did not, this import (the notebooks'
-# first, locked cell) takes it before any student code runs. Only in an IPython kernel: the command
-# line and the warm-kernel parent import this package too, run no student code, and would pay for torch.
-if getattr(_sys.modules.get("IPython"), "get_ipython", lambda: None)() is not None:
-    from . import integrity as _integrity
-
-    _integrity.snapshot()
+__all__ = ["problems", "oracles", "compare", "diagnosis", "guards", "probes", "wire", "checks", "nn_checks", "plots",
+           "judge"]

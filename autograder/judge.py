@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import sandbox, warm_kernel, wire
+from . import guards, sandbox, warm_kernel, wire
 from .compare import CheckFailed, say
 from .probes import raise_judged
 
@@ -60,6 +60,51 @@ def _garbled(what):
                f"The process running your code sent back something that is not an answer ({what}).")
 
 
+# The checking library's insides: the oracles, and the machinery that reports the student's values.
+# A student's cell that reaches for them breaks the rule "no call into the checking library"
+# (guards.RULES["autograder"]) for every step after it. The visible checks' modules are allowed.
+INSIDES = ("oracles", "probes", "wire", "guards", "judge", "verdicts", "compare", "diagnosis", "PROBES")
+PUBLIC = ("checks", "nn_checks", "plots", "problems")
+
+
+def library_uses(source):
+    """{scope: what} for the places where ``source`` (a notebook cell) reaches into the checking
+    library: scope is the name of the function or class it is in, None at the cell's top level
+    (which reaches every step after the cell). Read from the text, so nothing the cell does when it
+    runs can hide it (though names computed at run time can)."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    try:
+        tree = ast.parse(TransformerManager().transform_cell(source))
+    except (SyntaxError, ValueError):
+        return {}  # the probe reports the error itself
+    uses = {}
+    for statement in tree.body:
+        scope = statement.name if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else None
+        what = _library_use(statement)
+        if what:
+            uses.setdefault(scope, what)
+    return uses
+
+
+def _library_use(tree):
+    for node in ast.walk(tree):
+        modules = []
+        if isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            modules = [node.module] if node.module != "autograder" else [f"autograder.{a.name}" for a in node.names]
+        for module in modules:
+            parts = module.split(".")
+            if parts[0] == "autograder" and len(parts) > 1 and parts[1] not in PUBLIC:
+                return f"import {module}"
+        if isinstance(node, ast.Attribute) and node.attr in INSIDES:
+            return f".{node.attr}"
+        if isinstance(node, ast.Name) and node.id == "PROBES":
+            return "PROBES"
+    return None
+
+
 class Probe:
     """One notebook's probe process, seen from the judge: define cells in it, call the student's functions.
 
@@ -72,6 +117,7 @@ class Probe:
         self.sock = self.reader = self.pid = self.folder = None
         self.deadline = None  # monotonic time by which the current test cell must be done
         self.failure = None   # why the last cells could not be defined, raised at the next call
+        self.violations = {}  # {name or None: GuardViolation}: the rule the student's cells break by their text
 
     # ---- the process
 
@@ -156,6 +202,9 @@ class Probe:
         A failure here is kept for the next call to raise: it costs that step."""
         self.cells += cells
         self.failure = None
+        for cell in cells:
+            for scope, what in (library_uses(cell["source"]) if cell.get("own") else {}).items():
+                self.violations.setdefault(scope, guards.GuardViolation("autograder", f"{what}, cell {cell['id']}"))
         if not cells:
             return
         try:
@@ -169,7 +218,10 @@ class Probe:
     def call(self, probe, name, inputs):
         """The values of ``probe`` (probes.PROBES) on the student's ``name``, in the probe process."""
         __tracebackhide__ = True
-        if getattr(self, "failure", None) is not None:
+        violation = self.violations.get(None) or self.violations.get(name)
+        if violation is not None:
+            raise violation
+        if self.failure is not None:
             raise self.failure
         if self.sock is None:
             self._start()

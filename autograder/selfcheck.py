@@ -34,7 +34,7 @@ def messages(autograded_notebook):
             points, best = determine_grade(cell)
             errors = [o for o in cell.outputs if o.output_type == "error"]
             # A failed check's message speaks for itself; any other error is named.
-            text = "" if not errors else errors[0].evalue if errors[0].ename in ("CheckFailed", "GuardViolation") \
+            text = "" if not errors else errors[0].evalue if errors[0].ename in ("CheckFailed", "GuardViolation", "ProbeFailed", "JudgeError") \
                 else f"{errors[0].ename}: {errors[0].evalue}"
             rows.append((meta["grade_id"], points, best, text))
     return rows

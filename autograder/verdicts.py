@@ -37,7 +37,8 @@ def definitions(nb):
             yield None, cell
         elif meta.get("solution") or not meta or not answered:
             answered = answered or bool(meta.get("solution"))
-            yield {"id": meta.get("grade_id") or f"#{index + 1}", "source": cell.source}, None
+            own = bool(meta.get("solution")) or not meta  # the student's, not the instructor's set-up
+            yield {"id": meta.get("grade_id") or f"#{index + 1}", "source": cell.source, "own": own}, None
 
 
 def ensure_zygote(config):

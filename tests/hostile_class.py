@@ -179,10 +179,74 @@ def full_except(*zeros):
     return {step: (0 if step in zeros else FULL) for step in STEPS}
 
 
+NOTHING = full_except(*STEPS)
+
+
+def stub_with(code):
+    """The untouched stub (nothing answered) with ``code`` at the top of its first answer cell."""
+    def edit(nb, folder):
+        stub = nbformat.read(folder / "release" / ASSIGNMENT / course.source_notebooks(folder)[ASSIGNMENT].name, as_version=4)
+        return prepend("forward", code)(stub, folder)
+    return edit
+
+
+# Cheats that change how the kernel runs later cells, or what it reports. Each starts from the
+# untouched stub, so it must score zero everywhere: in the kernel they would take full marks
+# (the test cells never run, or their failures never show), but the judge runs the test cells
+# outside the kernel, and in the probe process they can only stop the student's own definitions.
+CHEATS = {
+    "input_transformer": ("every later cell turned into `pass` (input_transformers_cleanup)",
+                          "get_ipython().input_transformers_cleanup.append(lambda lines: ['pass\\n'])"),
+    "input_transformer_post": ("every later cell turned into `pass` (input_transformers_post)",
+                               "get_ipython().input_transformers_post.append(lambda lines: ['pass\\n'])"),
+    "ast_transformer": ("every later cell's code emptied by an AST transformer",
+                        "import ast\nclass Nothing(ast.NodeTransformer):\n    def visit_Module(self, node):\n"
+                        "        node.body = []\n        return node\nget_ipython().ast_transformers.append(Nothing())"),
+    "run_cell_replaced": ("run_cell and run_cell_async replaced: later cells report success and run nothing",
+                          "from IPython.core.interactiveshell import ExecutionInfo, ExecutionResult\n"
+                          "def _nothing(raw_cell, store_history=False, silent=False, shell_futures=True, cell_id=None, **kw):\n"
+                          "    return ExecutionResult(ExecutionInfo(raw_cell, store_history, silent, shell_futures, cell_id))\n"
+                          "async def _nothing_async(raw_cell, *args, **kwargs):\n    return _nothing(raw_cell)\n"
+                          "get_ipython().run_cell = _nothing\nget_ipython().run_cell_async = _nothing_async"),
+    "cell_events": ("pre_run_cell and post_run_cell events rebind the checks to print success",
+                    "import autograder.checks as _checks\ndef _pass(*args, **kwargs):\n    print('✓ correct')\n"
+                    "def _cheat(*args):\n    for name in ('forward', 'loss', 'backward', 'update'):\n"
+                    "        setattr(_checks, name, _pass)\n"
+                    "get_ipython().events.register('pre_run_cell', _cheat)\n"
+                    "get_ipython().events.register('post_run_cell', _cheat)"),
+    "custom_exception_handler": ("a custom exception handler swallows every error silently",
+                                 "get_ipython().set_custom_exc((BaseException,), "
+                                 "lambda shell, etype, value, tb, tb_offset=None: None)"),
+    "rebound_checks": ("the checks rebound to print success",
+                       "from autograder import checks\n"
+                       "checks.forward = checks.loss = checks.backward = checks.update = lambda *a, **k: print('✓')"),
+    "fake_module": ("a fake autograder.checks in sys.modules",
+                    "import sys, types\n_fake = types.ModuleType('autograder.checks')\n"
+                    "_fake.forward = _fake.loss = _fake.backward = _fake.update = lambda *a, **k: print('✓ correct')\n"
+                    "sys.modules['autograder.checks'] = _fake\nimport autograder\nautograder.checks = _fake"),
+    "forged_reply": ("the kernel's messages forged: error outputs dropped, every reply 'ok'",
+                     "_kernel = get_ipython().kernel\n_send = _kernel.session.send\n"
+                     "def _forged(stream, msg_or_type, content=None, *args, **kwargs):\n"
+                     "    kind = msg_or_type.get('msg_type') if isinstance(msg_or_type, dict) else msg_or_type\n"
+                     "    if kind == 'error':\n        return None\n"
+                     "    if kind == 'execute_reply' and isinstance(content, dict):\n"
+                     "        content = dict(content, status='ok')\n"
+                     "    return _send(stream, msg_or_type, content, *args, **kwargs)\n"
+                     "_kernel.session.send = _forged"),
+    "lying_probe": ("in the probe process, the probe replaced: forward's values taken from the checking library's oracle",
+                    "import numpy as _np\nimport autograder.probes as _probes, autograder.oracles as _oracles\n"
+                    "def _lie(fn, args, guard, after=()):\n    x, w1, w2 = args[:3]\n"
+                    "    ref = _oracles.reference(x, _np.zeros((len(x), w2.shape[-1])), w1, w2)\n"
+                    "    return {'out': tuple(ref[k].numpy().astype(x.dtype) for k in ('h', 'h_relu', 'y_pred')), 'after': []}\n"
+                    "_probes.PROBES['call'] = _lie"),
+    "exit_in_probe": ("ends any process that is not a Jupyter kernel (the probe) before it can answer",
+                      "import os\nif 'ipykernel' not in type(get_ipython()).__module__:\n    os._exit(0)"),
+}
+
+
 # student: (what the submission does, how it is made, the points it must get)
-# Rebinding what the checks rely on is found by the first hidden test that runs after it
-# (integrity.verify()), which scores zero and puts the real objects back: the cheat gains nothing
-# and costs that step too.
+# Each test cell is decided by the judge, outside the kernel: rebinding the checks, the testing
+# libraries or IPython in the kernel changes nothing, and only the steps actually wrong lose points.
 # "how": a function (notebook, course folder) -> notebook, applied to the reference solution;
 # or ("file", name, writer) for a file written as is; or ("files", {name: edit or None}).
 CASES = {
@@ -194,7 +258,7 @@ CASES = {
     "busy_helper": ("backward calls a helper that ignores Ctrl-C (SIGINT) and loops forever",
                     in_function("backward", "def spin():\n    import signal\n    signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
                                             "    while True:\n        pass\nspin()"),
-                    full_except("test_backward", "test_update")),
+                    full_except("test_backward")),
     # 2. errors and dying kernels
     "syntax_error": ("a syntax error in the forward cell", prepend("forward", "def (:"), full_except("test_forward")),
     "name_error_top": ("a NameError in a cell of its own at the top",
@@ -248,12 +312,12 @@ CASES = {
                            "import numpy, numpy.testing\nnumpy.testing.assert_allclose = lambda *a, **k: None\n"
                            "numpy.allclose = lambda *a, **k: True\nnumpy.testing.assert_array_almost_equal = lambda *a, **k: None"),
                            replace_solution("forward", WRONG_FORWARD)),
-                       full_except("test_forward", "test_loss")),
+                       full_except("test_forward")),
     "no_traceback": ("turns off IPython's traceback display, wrong forward",
                      chain(extra_cell_after_setup("import sys\nget_ipython().showtraceback = lambda *a, **k: None\n"
                                                   "sys.excepthook = lambda *a: None"),
                            replace_solution("forward", WRONG_FORWARD)),
-                     full_except("test_forward", "test_loss")),
+                     full_except("test_forward")),
     "hardcoded": ("forward right only for the visible check's inputs (float64, N=8)",
                   replace_solution("forward", "if x.shape[0] != 8 or x.dtype != np.float64:\n"
                                               "        return x.dot(w1), x.dot(w1), x.dot(w1).dot(w2)\n"
@@ -270,9 +334,11 @@ CASES = {
                                                "(torch.tensor(x).mm(w1).clamp(min=0).mm(w2t) - torch.tensor(y)).pow(2).sum().backward()\n"
                                                "return w1.grad.numpy(), w2t.grad.numpy()"),
                        full_except("test_backward")),
-    # 8. reaching out
+    # 8. cheats on the kernel: the stub, and a line that changes how later cells run (CHEATS)
+    **{name: (what, stub_with(code), NOTHING) for name, (what, code) in CHEATS.items()},
+    # 9. reaching out
     "reach_out": ("reads and writes the course's files, the environment and the network", reach_out, full_except()),
-    # 9. odd identities
+    # 10. odd identities
     "with space": ("a student id with a space", lambda nb, folder: nb, full_except()),
     "学生_ü": ("a unicode student id", lambda nb, folder: nb, full_except()),
     "..dots": ("a student id starting with ..", lambda nb, folder: nb, full_except()),

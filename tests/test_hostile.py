@@ -103,8 +103,10 @@ def test_endless_cells_are_stopped_and_named(graded):
     for student, grade_id in (("infinite_loop", "forward"), ("sleep_forever", "test_loss"), ("busy_helper", "test_backward")):
         nb = _autograded(folder, student)
         cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
-        assert any(o.output_type == "error" and o.ename in ("CellTimeoutError", "KeyboardInterrupt", "KernelDied")
+        assert any(o.output_type == "error" and o.ename in ("CellTimeoutError", "KeyboardInterrupt", "KernelDied", "ProbeFailed")
                    for o in cell.outputs), (student, cell.outputs)
+    # a call that never returns is stopped by the judge at the cell's time limit
+    assert "gave no result within 10 s" in _feedback(folder, "busy_helper")
 
 
 def test_a_dead_kernel_costs_only_the_cells_from_there_on(graded):
@@ -146,9 +148,24 @@ def test_a_submission_cannot_reach_the_course_files_the_environment_or_the_netwo
 
 def test_cheats_are_named_in_the_feedback(graded):
     folder = graded[0]
-    assert "autograd" in _feedback(folder, "torch_in_numpy").lower() or "torch" in _feedback(folder, "torch_in_numpy")
-    page = _feedback(folder, "rebind_checks")
-    assert "autograder.checks.forward" in page
+    assert "this exercise is by hand with numpy only; torch is not allowed" in _feedback(folder, "torch_in_numpy")
+    assert "calling the checking library autograder" in _feedback(folder, "calls_oracle")
+    assert "calling the checking library autograder" in _feedback(folder, "lying_probe")
+    # rebinding the checks in the kernel changes nothing: the judge's own check names the real mistake
+    assert "Likely cause: the ReLU is missing in the forward pass" in _feedback(folder, "rebind_checks")
+
+
+@pytest.mark.parametrize("student", sorted(hostile_class.CHEATS))
+def test_a_cheat_on_the_kernel_leaves_each_step_as_the_student_left_it(graded, student):
+    """The stub and a line that changes how later cells run: each step gets what the stub gets
+    (the judge ran it, in the probe the stub's functions raise), whatever the kernel showed."""
+    folder = graded[0]
+    nb = _autograded(folder, student)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id", "").startswith("test_"):
+            errors = [o for o in cell.outputs if o.output_type == "error"]
+            assert errors and errors[0].ename in ("NotImplementedError", "CheckFailed", "GuardViolation", "ProbeFailed",
+                                                   "AttributeError"), (student, cell.outputs)
 
 
 # ---------------------------------------------------------------- the grader interrupted

@@ -1,0 +1,274 @@
+"""The judge against probe processes: values on the wire, honest and broken answers, and a probe
+that misbehaves (garbage, too much, nothing, death), which costs its step and nothing else.
+
+The protocol is tested on its own against a scripted stand-in for the zygote and its probe, and
+end to end against a real zygote (unsandboxed here, for speed; the hostile class grades the
+same in the sandbox)."""
+import contextlib
+import json
+import os
+import socket
+import threading
+
+import numpy as np
+import pytest
+import torch
+
+from autograder import judge, warm_kernel, wire
+
+# ---------------------------------------------------------------- wire
+
+
+@pytest.mark.parametrize("value", [
+    None, True, 3, 2.5, float("nan"), float("-inf"), "text", (1, [2.0, "x"]), {"a": (None, 1)},
+    np.arange(6, dtype="float32").reshape(2, 3), np.float64(1.5), np.array(7, dtype="int64"),
+    torch.arange(4, dtype=torch.float64), torch.zeros(2, 2, dtype=torch.float16), torch.ones(3).requires_grad_(True),
+])
+def test_values_cross_the_wire_unchanged(value):
+    back = wire.roundtrip(value)
+    assert type(back) is type(value)
+    if isinstance(value, (np.ndarray, np.generic)):
+        assert back.dtype == value.dtype and back.shape == value.shape and np.array_equal(back, value)
+    elif isinstance(value, torch.Tensor):
+        assert back.dtype == value.dtype and back.shape == value.shape and torch.equal(back.detach(), value.detach())
+        assert back.requires_grad == value.requires_grad
+    elif isinstance(value, float) and value != value:
+        assert back != back
+    else:
+        assert back == value
+
+
+def test_anything_else_arrives_as_its_type_name_only():
+    class Model:
+        pass
+
+    back = wire.roundtrip({"m": Model(), "f": print})
+    assert type(back["m"]).__name__ == "Model" and isinstance(back["m"], wire.Opaque)
+    assert type(back["f"]).__name__ == "builtin_function_or_method"
+    meta = wire.roundtrip(torch.empty(3, 4, device="meta"))
+    assert meta.device.type == "meta" and meta.shape == (3, 4)
+
+
+def test_an_exception_arrives_with_its_type_message_and_the_students_frames():
+    def students(x):
+        return x / 0
+
+    try:
+        students(1)
+    except ZeroDivisionError as error:
+        back = wire.decode(json.loads(wire.dumps(wire.exception_record(error))))
+    assert isinstance(back, wire.StudentError) and back.type_name == "ZeroDivisionError"
+    assert "division by zero" in str(back) and any("students" in line for line in back.lines)
+
+
+@pytest.mark.parametrize("data", [
+    [1, 2],                                                                   # a bare list
+    {"$": "pickle", "data": "gASVAAAAAAAAAAA="},                               # an unknown kind
+    {"$": "ndarray", "dtype": "object", "shape": [1], "data": ""},             # a dtype that could carry objects
+    {"$": "ndarray", "dtype": "float64", "shape": [3], "data": "AAAAAAAAAAA="},  # bytes that do not fit the shape
+    {"$": "ndarray", "dtype": "float64", "shape": [-1], "data": ""},           # a negative shape
+    {"$": "tensor", "dtype": "float32", "device": "tpu", "shape": [1], "data": "AAAAAA=="},
+    {"$": "tuple", "items": "abc"},
+    {"$": "float", "value": "__import__('os')"},
+])
+def test_malformed_values_are_refused(data):
+    with pytest.raises(wire.Garbled):
+        wire.decode(data)
+
+
+def test_nesting_has_a_limit():
+    data = 1
+    for _ in range(wire.MAX_DEPTH + 3):
+        data = {"$": "list", "items": [data]}
+    with pytest.raises(wire.Garbled):
+        wire.decode(data)
+
+
+# ---------------------------------------------------------------- the protocol, against a scripted probe
+
+class ScriptedProbe:
+    """Stands in for the zygote and the probe it forks: answers the cells, then plays ``reply``
+    (bytes to send for the first call, b"" to hang up, or None to never answer)."""
+
+    def __init__(self, tmp_path, reply):
+        self.path, self.reply = str(tmp_path / "zygote"), reply
+        self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.server.bind(self.path)
+        self.server.listen()
+        self.done = threading.Event()
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        while not self.done.is_set():
+            conn, _ = self.server.accept()
+            threading.Thread(target=self.answer, args=(conn,), daemon=True).start()
+
+    def answer(self, conn):
+        with conn:
+            reader = conn.makefile("rb")
+            request = json.loads(reader.readline())
+            if request["op"] == "probe":
+                conn.sendall(b'{"pid": 4242}\n')
+                cells = json.loads(reader.readline())["cells"]
+                conn.sendall(json.dumps({"cells": [{"id": c["id"], "error": None} for c in cells]}).encode() + b"\n")
+                reader.readline()  # the call
+                if self.reply == b"":
+                    return  # hangs up
+                if self.reply is not None:
+                    with contextlib.suppress(OSError):  # the judge may stop reading a reply that is too long
+                        conn.sendall(self.reply)
+                self.done.wait(30)
+            else:  # signal, poll
+                conn.sendall(b'{"running": false, "exit": -9}\n')
+
+
+@pytest.fixture
+def scripted(tmp_path, monkeypatch):
+    monkeypatch.setenv(warm_kernel.SOCKET_VARIABLE, str(tmp_path / "zygote"))
+
+    def start(reply, **probe_options):
+        stand_in = ScriptedProbe(tmp_path, reply)
+        probe = judge.Probe(**probe_options)
+        probe.define([{"id": "forward", "source": "def forward(x, w1, w2): pass"}])
+        return stand_in, probe
+    yield start
+
+
+def _verdict(probe, code="from autograder import checks\nchecks.forward(forward)", timeout=10):
+    outputs = judge.verdict(code, probe, timeout)
+    errors = [o for o in outputs if o.output_type == "error"]
+    return (errors[0].ename, errors[0].evalue) if errors else ("passed", "".join(o.get("text", "") for o in outputs))
+
+
+def test_a_malformed_reply_costs_the_step(scripted):
+    stand_in, probe = scripted(b"this is not json\n")
+    assert _verdict(probe) == ("ProbeFailed", judge._garbled("JSONDecodeError"))
+    stand_in.done.set()
+
+
+def test_a_reply_that_is_not_a_value_costs_the_step(scripted):
+    stand_in, probe = scripted(b'{"values": {"$": "pickle", "data": "gASV"}}\n')
+    ename, text = _verdict(probe)
+    assert ename == "ProbeFailed" and "not an answer" in text
+    stand_in.done.set()
+
+
+def test_an_oversized_reply_costs_the_step(scripted):
+    stand_in, probe = scripted(b"[" + b"1," * 600_000 + b"1]\n", max_bytes=2**20)
+    assert _verdict(probe) == ("ProbeFailed", judge._too_big(2**20))
+    stand_in.done.set()
+
+
+def test_a_probe_that_never_answers_costs_the_step(scripted):
+    stand_in, probe = scripted(None, timeout=2)
+    assert _verdict(probe, timeout=2) == ("ProbeFailed", judge._timed_out(2))
+    stand_in.done.set()
+
+
+def test_a_probe_that_hangs_up_costs_the_step(scripted):
+    stand_in, probe = scripted(b"")
+    ename, text = _verdict(probe)
+    assert ename == "ProbeFailed" and "signal SIGKILL" in text
+    stand_in.done.set()
+
+
+# ---------------------------------------------------------------- end to end, against a real zygote
+
+@pytest.fixture(scope="module")
+def zygote():
+    saved = {k: os.environ.get(k) for k in (warm_kernel.SOCKET_VARIABLE, "JUPYTER_PATH")}
+    proc = warm_kernel.start_zygote(sandboxed=False, limits={"memory_mb": 2048, "cpu_seconds": 60, "wall_seconds": 60,
+                                                              "file_mb": 16})
+    yield proc
+    proc.terminate()
+    proc.wait(timeout=10)
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+SETUP = {"id": "setup", "source": "import numpy as np\n%matplotlib inline", "own": False}
+FORWARD = """def forward(x, w1, w2):
+    h = x.dot(w1)
+    return h, np.maximum(h, 0), np.maximum(h, 0).dot(w2)"""
+
+
+def _probe(zygote, *sources, **options):
+    probe = judge.Probe(**options)
+    probe.define([SETUP] + [{"id": f"cell{i}", "source": s, "own": True} for i, s in enumerate(sources)])
+    return probe
+
+
+def test_an_honest_answer_passes_and_a_stub_scores_zero(zygote):
+    probe = _probe(zygote, FORWARD)
+    assert _verdict(probe)[0] == "passed" and "✓ forward" in _verdict(probe)[1]
+    probe.close()
+    stub = _probe(zygote, "def forward(x, w1, w2):\n    raise NotImplementedError('complete this step')")
+    ename, text = _verdict(stub)
+    assert ename == "NotImplementedError" and text == "complete this step"
+    stub.close()
+
+
+def test_a_name_never_defined_says_which_cell_stopped(zygote):
+    probe = _probe(zygote, "undefined_name + 1\n" + FORWARD)
+    ename, text = _verdict(probe)
+    assert ename == "CheckFailed" and "forward is not defined" in text and "NameError" in text and "cell0" in text
+    probe.close()
+
+
+@pytest.mark.parametrize("body,expected", [
+    ("import os\n    os._exit(3)", "exit code 3"),
+    ("import ctypes\n    ctypes.string_at(0)", "signal SIGSEGV"),
+    ("import time\n    time.sleep(60)", "no result within 3 s"),
+    ("import os, stat\n    for fd in range(3, 64):\n        try:\n            if stat.S_ISSOCK(os.fstat(fd).st_mode):\n"
+     "                os.write(fd, b'not json\\n')\n        except OSError:\n            pass\n"
+     "    return None", "not an answer"),
+])
+def test_a_probe_that_dies_hangs_or_garbles_costs_its_step_and_the_next_step_gets_a_fresh_one(zygote, body, expected):
+    probe = _probe(zygote, f"def forward(x, w1, w2):\n    {body}", FORWARD.replace("def forward", "def forward_again"),
+                   timeout=3)
+    ename, text = _verdict(probe, timeout=3)
+    assert ename == "ProbeFailed" and expected in text, text
+    assert _verdict(probe, "from autograder import checks\nchecks.forward(forward_again)")[0] == "passed"
+    probe.close()
+
+
+def test_changing_how_the_probe_runs_cells_only_stops_the_students_own_definitions(zygote):
+    probe = _probe(zygote, "get_ipython().input_transformers_cleanup.append(lambda lines: ['pass\\n'])", FORWARD)
+    ename, text = _verdict(probe)
+    assert ename == "CheckFailed" and "forward is not defined" in text
+    probe.close()
+
+
+def test_reaching_into_the_checking_library_breaks_the_rule_for_the_steps_after_it(zygote):
+    lie = "import autograder.probes as p\np.PROBES['call'] = lambda *a, **k: {'out': None, 'after': []}"
+    probe = _probe(zygote, FORWARD, lie)
+    ename, text = _verdict(probe)
+    assert ename == "GuardViolation" and "autograder" in text and "import autograder.probes, cell cell1" in text
+    probe.close()
+    assert judge.library_uses("from autograder import checks\nchecks.forward(forward)") == {}
+    assert judge.library_uses("import autograder.checks as c\nc.oracles.reference(1, 2, 3, 4)") == {None: ".oracles"}
+    assert judge.library_uses("def backward(x):\n    from autograder import oracles") == {"backward": "import autograder.oracles"}
+    assert judge.library_uses("%time x = 1") == {}
+
+
+def test_a_rule_broken_in_the_probe_is_named_by_the_judge(zygote):
+    probe = _probe(zygote, "def forward(x, w1, w2):\n    import torch\n    return torch.tensor(x), None, None")
+    ename, text = _verdict(probe)
+    assert ename == "GuardViolation" and "numpy only; torch is not allowed" in text
+    probe.close()
+
+
+def test_the_test_cells_names_are_the_students():
+    code = "from autograder import checks\nfor device in devices():\n    checks.forward(forward, device=device)\nx = 1\nprint(x, len([]))"
+    assert judge.student_names(code) == ["devices", "forward"]
+
+
+def test_the_judge_writes_what_a_check_says_and_nothing_of_the_students_own_output(zygote):
+    probe = _probe(zygote, FORWARD.replace("    h = x.dot(w1)", "    print('students own line')\n    h = x.dot(w1)"))
+    outputs = judge.verdict("from autograder import checks\nchecks.forward(forward)", probe, 10)
+    assert [o.output_type for o in outputs] == ["stream"]
+    assert outputs[0].text.startswith("✓ forward") and "students own line" not in outputs[0].text
+    probe.close()
