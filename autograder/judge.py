@@ -280,6 +280,48 @@ def student_names(source):
     return sorted(loaded - bound - set(dir(builtins)))
 
 
+def is_test(cell):
+    meta = cell.metadata.get("nbgrader", {})
+    return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
+
+
+def definitions(nb):
+    """The notebook's code cells in order, as (definition, None) for a cell a probe runs, or (None, cell)
+    for a test cell. A probe runs the answer cells, the cells a student added, and the instructor's
+    cells above the first answer (imports, set-up); not the instructor's cells further down (the
+    training runs and demonstrations), and never a test cell."""
+    answered = False
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        meta = cell.metadata.get("nbgrader", {})
+        if is_test(cell):
+            yield None, cell
+        elif meta.get("solution") or not meta or not answered:
+            answered = answered or bool(meta.get("solution"))
+            own = bool(meta.get("solution")) or not meta  # the student's, not the instructor's set-up
+            yield {"id": meta.get("grade_id") or f"#{index + 1}", "source": cell.source, "own": own}, None
+
+
+def judge_notebook(nb, tests, timeout, max_bytes=64 * 2**20):
+    """[(test cell, its verdict's outputs)] for the test cells of ``nb`` whose grade id is in ``tests``
+    ({grade id: the instructor's source}), decided in order against one probe process."""
+    probe, pending, verdicts = Probe(timeout, max_bytes), [], []
+    try:
+        for definition, test in definitions(nb):
+            if definition:
+                pending.append(definition)
+                continue
+            grade_id = test.metadata["nbgrader"].get("grade_id")
+            if grade_id in tests:
+                probe.define(pending)
+                pending = []
+                verdicts.append((test, verdict(tests[grade_id], probe, timeout, grade_id)))
+    finally:
+        probe.close()
+    return verdicts
+
+
 def verdict(test_source, probe, timeout, grade_id="test"):
     """Run a test cell's code here, the student's names bound to ``probe``: nbformat outputs for the cell."""
     from nbformat.v4 import new_output

@@ -9,36 +9,14 @@ lines, or their error) becomes the cell's outputs. nbgrader then scores those ou
 (SaveAutoGrades), so the gradebook, feedback, grades.csv and the class report show the judge's
 result.
 
-Which cells a probe defines, before each test cell: the answer cells, the cells a student added,
-and the instructor's cells above the first answer (imports, set-up); not the instructor's cells
-further down (the training runs and demonstrations), and never a test cell.
+Which cells a probe defines is the judge's choice (judge.definitions).
 """
 import os
 
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Bool, Integer
+from traitlets import Integer
 
 from . import judge
-
-
-def is_test(cell):
-    meta = cell.metadata.get("nbgrader", {})
-    return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
-
-
-def definitions(nb):
-    """[(cell, its test cell or None)]: the code cells a probe runs, each with the test cell it comes before."""
-    answered = False
-    for index, cell in enumerate(nb.cells):
-        if cell.cell_type != "code":
-            continue
-        meta = cell.metadata.get("nbgrader", {})
-        if is_test(cell):
-            yield None, cell
-        elif meta.get("solution") or not meta or not answered:
-            answered = answered or bool(meta.get("solution"))
-            own = bool(meta.get("solution")) or not meta  # the student's, not the instructor's set-up
-            yield {"id": meta.get("grade_id") or f"#{index + 1}", "source": cell.source, "own": own}, None
 
 
 def ensure_zygote(config):
@@ -56,15 +34,11 @@ def ensure_zygote(config):
 class JudgeSteps(NbGraderPreprocessor):
     """Write the judge's verdict into every test cell's outputs."""
 
-    enabled = Bool(True, help="decide test cells with the judge (off: the kernel's outputs count, as in stock nbgrader)"
-                   ).tag(config=True)
     timeout = Integer(0, help="seconds for each test cell's calls, and for each cell a probe defines "
                               "(0: Execute.timeout, the time a notebook cell gets)").tag(config=True)
     max_reply_mb = Integer(64, help="largest answer a probe may send, in MiB").tag(config=True)
 
     def preprocess(self, nb, resources):
-        if not self.enabled:
-            return nb, resources
         from nbgrader.api import Gradebook
 
         info = resources["nbgrader"]
@@ -73,20 +47,6 @@ class JudgeSteps(NbGraderPreprocessor):
             tests = {cell.name: cell.source for cell in notebook.source_cells}
         ensure_zygote(self.config)
         timeout = self.timeout or int(self.config.get("Execute", {}).get("timeout", 120) or 120)
-        probe = judge.Probe(timeout, self.max_reply_mb * 2**20)
-        pending = []
-        try:
-            for definition, test in definitions(nb):
-                if definition:
-                    pending.append(definition)
-                    continue
-                grade_id = test.metadata["nbgrader"].get("grade_id")
-                if grade_id not in tests:
-                    continue
-                probe.define(pending)
-                pending = []
-                test.outputs = judge.verdict(tests[grade_id], probe, timeout, grade_id)
-                test.execution_count = None
-        finally:
-            probe.close()
+        for cell, outputs in judge.judge_notebook(nb, tests, timeout, self.max_reply_mb * 2**20):
+            cell.outputs, cell.execution_count = outputs, None
         return nb, resources

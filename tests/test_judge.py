@@ -5,6 +5,7 @@ The protocol is tested on its own against a scripted stand-in for the zygote and
 end to end against a real zygote (unsandboxed here, for speed; the hostile class grades the
 same in the sandbox)."""
 import contextlib
+import importlib.util
 import json
 import os
 import socket
@@ -177,8 +178,9 @@ def test_a_probe_that_hangs_up_costs_the_step(scripted):
 @pytest.fixture(scope="module")
 def zygote():
     saved = {k: os.environ.get(k) for k in (warm_kernel.SOCKET_VARIABLE, "JUPYTER_PATH")}
-    proc = warm_kernel.start_zygote(sandboxed=False, limits={"memory_mb": 2048, "cpu_seconds": 60, "wall_seconds": 60,
-                                                              "file_mb": 16})
+    warm = importlib.util.find_spec("ipykernel") is not None  # always in the course's environment
+    proc = warm_kernel.start_zygote(sandboxed=False, cold=not warm,
+                                    limits={"memory_mb": 8192, "cpu_seconds": 600, "wall_seconds": 600, "file_mb": 16})
     yield proc
     proc.terminate()
     proc.wait(timeout=10)
@@ -259,6 +261,41 @@ def test_a_rule_broken_in_the_probe_is_named_by_the_judge(zygote):
     ename, text = _verdict(probe)
     assert ename == "GuardViolation" and "numpy only; torch is not allowed" in text
     probe.close()
+
+
+def _notebook_verdicts(path):
+    """{grade id: (error name or "passed", text)} of every test cell of the notebook at ``path``, judged
+    against the instructor's test code of its source notebook."""
+    import nbformat
+
+    from autograder import course
+
+    assignment = path.parent.name
+    source = nbformat.read(course.source_notebooks()[assignment], as_version=4)
+    tests = {c.metadata["nbgrader"]["grade_id"]: c.source for c in source.cells if judge.is_test(c)}
+    nb = nbformat.read(path, as_version=4)
+    found = {}
+    for cell, outputs in judge.judge_notebook(nb, tests, timeout=300):
+        errors = [o for o in outputs if o.output_type == "error"]
+        found[cell.metadata["nbgrader"]["grade_id"]] = ((errors[0].ename, errors[0].evalue) if errors else
+                                                         ("passed", "".join(o.get("text", "") for o in outputs)))
+    assert set(found) == set(tests)
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ["01_numpy", "02_autograd", "03_nn", "04_optim", "05_module"])
+def test_the_judge_passes_the_reference_solution_and_fails_the_stub_on_every_step(zygote, assignment):
+    """Every hidden test, on every device here (CUDA too, where there is a GPU), judged in the probe."""
+    from autograder import course
+
+    source = course.source_notebooks()[assignment]
+    for grade_id, (outcome, text) in _notebook_verdicts(source).items():
+        assert outcome == "passed" and "✓" in text, (grade_id, outcome, text)
+        if torch.cuda.is_available() and assignment != "01_numpy" and grade_id != "test_optimizer":
+            assert " cuda" in text, (grade_id, text)  # the hidden tests ran on the GPU too
+    for grade_id, (outcome, text) in _notebook_verdicts(course.ROOT / "release" / assignment / source.name).items():
+        assert outcome == "NotImplementedError" and text == "请完成这一步 / complete this step", (grade_id, outcome)
 
 
 def test_the_test_cells_names_are_the_students():
