@@ -138,6 +138,9 @@ def _start_worker(course, threads, warm, sandboxed):
 
 def _grade(job):
     """Worker: nbgrader autograde, then generate_feedback, for one job."""
+    from . import warm_kernel
+
+    warm_kernel.ensure_zygote()  # the job before may have killed it
     root = Path(_API.coursedir.root)
     source = course_files.source_notebooks(root)[job.assignment]
     wrong = submission.problem(root / "submitted" / job.student / job.assignment, {source.name: source})

@@ -122,6 +122,7 @@ class Probe:
     # ---- the process
 
     def _start(self):
+        warm_kernel.ensure_zygote()  # a probe before may have killed it
         self.folder = Path(tempfile.mkdtemp(prefix="p", dir=Path(os.environ[warm_kernel.SOCKET_VARIABLE]).parent))
         uid, gid = int(os.environ.get("AUTOGRADER_KERNEL_UID", -1)), int(os.environ.get("AUTOGRADER_KERNEL_GID", -1))
         if uid >= 0:
@@ -245,7 +246,9 @@ class Probe:
         return values
 
     def _not_defined(self, name):
-        lines = [say(f"✗ 没有找到 {name}：定义它的单元没有运行到底。", f"✗ {name} is not defined: the cell that defines it did not run to the end.")]
+        lines = [say(f"✗ 没有找到 {name}：这个检查之前的单元都没有定义它（有单元中途出错了，还是有代码改变了后面单元的运行方式？）。",
+                     f"✗ {name} is not defined: no cell before this check defined it (did a cell stop early, or does "
+                     f"some code change how later cells run?).")]
         for cell, error in self.report.items():
             lines.append(say(f"单元 {cell} 出错：", f"cell {cell} raised:") + "\n" + "".join(error.get("traceback", [])[-3:])
                          + f"{error.get('type')}: {error.get('message')}")
@@ -285,11 +288,25 @@ def is_test(cell):
     return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
 
 
+def definitions_only(source):
+    """Of an instructor's set-up cell, what a probe needs: the imports, assignments, functions and
+    classes at its top level, not its prints, pictures and demonstrations."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    code = TransformerManager().transform_cell(source)
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return source
+    kept = (ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign, ast.FunctionDef, ast.ClassDef)
+    return "\n".join(ast.get_source_segment(code, node) for node in tree.body if isinstance(node, kept))
+
+
 def definitions(nb):
     """The notebook's code cells in order, as (definition, None) for a cell a probe runs, or (None, cell)
-    for a test cell. A probe runs the answer cells, the cells a student added, and the instructor's
-    cells above the first answer (imports, set-up); not the instructor's cells further down (the
-    training runs and demonstrations), and never a test cell."""
+    for a test cell. A probe runs the answer cells, the cells a student added, and of the instructor's
+    cells above the first answer what they define (imports, set-up); not the instructor's cells
+    further down (the training runs and demonstrations), and never a test cell."""
     answered = False
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
@@ -300,7 +317,8 @@ def definitions(nb):
         elif meta.get("solution") or not meta or not answered:
             answered = answered or bool(meta.get("solution"))
             own = bool(meta.get("solution")) or not meta  # the student's, not the instructor's set-up
-            yield {"id": meta.get("grade_id") or f"#{index + 1}", "source": cell.source, "own": own}, None
+            source = cell.source if own else definitions_only(cell.source)
+            yield {"id": meta.get("grade_id") or f"#{index + 1}", "source": source, "own": own}, None
 
 
 def judge_notebook(nb, tests, timeout, max_bytes=64 * 2**20):

@@ -24,7 +24,7 @@ def ensure_zygote(config):
     itself (sandboxed where the sandbox can run), kept until it exits."""
     from . import sandbox, warm_kernel
 
-    if os.environ.get(warm_kernel.SOCKET_VARIABLE):
+    if warm_kernel.ensure_zygote() or os.environ.get(warm_kernel.SOCKET_VARIABLE):
         return
     limits = sandbox.GradingLimits(config=config)
     warm_kernel.start_zygote(sandboxed=sandbox.problem() is None,

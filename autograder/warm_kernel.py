@@ -71,6 +71,8 @@ class Zygote:
             import ipykernel.kernelapp  # noqa: F401
             import numpy  # noqa: F401
             import torch  # noqa: F401
+
+            warm_up()
         import matplotlib.font_manager  # noqa: F401  (builds the font cache once, for every kernel)
 
         signal.signal(signal.SIGCHLD, self.reap)
@@ -208,6 +210,25 @@ class Zygote:
         os._exit(code)
 
 
+def warm_up():
+    """What every notebook of the course, and every probe, would otherwise pay for again: pyplot and
+    IPython's shell imported, and torch's lazy set-up of the meta device and of its optimizers.
+    Only the course's own code runs here, never a student's."""
+    import IPython.core.interactiveshell  # noqa: F401  (the probes' shell)
+    import matplotlib.pyplot  # noqa: F401  (imported, no backend chosen: each kernel still chooses its own)
+    import torch
+
+    layer = torch.nn.Linear(2, 2).to("meta")
+    try:
+        layer(torch.zeros(1, 2))  # the meta-device error that notebook 5 shows
+    except RuntimeError:
+        pass
+    weight = torch.nn.Parameter(torch.zeros(2))
+    optimizer = torch.optim.Adam([weight])
+    (weight * 2).sum().backward()
+    optimizer.step()
+
+
 def _signal(pid, signum):
     try:
         os.killpg(pid, signum)  # the kernel called setsid(): its group is its pid
@@ -320,9 +341,23 @@ def _copy_submission_files(src, dst):
             shutil.copyfile(path, dst / rel)
 
 
+_started = None  # (Popen, options) of this process's zygote
+
+
+def ensure_zygote():
+    """Start this process's zygote again if it has ended: the code it runs is a submission's, in the
+    same sandbox, and may kill it; the next notebook then gets a new one. True if there is one."""
+    if _started is None:
+        return False
+    if _started[0].poll() is not None:
+        start_zygote(**_started[1])
+    return True
+
+
 def start_zygote(sandboxed=True, cold=False, limits=None):
     """Start this process's zygote (in the sandbox when ``sandboxed``); kernels named python3-warm
     come from it from now on. It stops by itself when this process ends. Returns the Popen."""
+    global _started
     import subprocess
     from multiprocessing.util import Finalize
 
@@ -344,7 +379,9 @@ def start_zygote(sandboxed=True, cold=False, limits=None):
     if proc.stdout.readline().strip() != "ready":
         raise RuntimeError("the grading kernel process did not start (see autograded/.kernels.log)")
     os.environ[SOCKET_VARIABLE] = str(path)
-    os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(KERNELS), os.environ.get("JUPYTER_PATH")]))
+    if str(KERNELS) not in os.environ.get("JUPYTER_PATH", "").split(os.pathsep):
+        os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(KERNELS), os.environ.get("JUPYTER_PATH")]))
+    _started = (proc, {"sandboxed": sandboxed, "cold": cold, "limits": limits})
     return proc
 
 
