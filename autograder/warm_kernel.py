@@ -67,6 +67,7 @@ class Zygote:
             pass
 
     def serve(self):
+        self.pid = os.getpid()
         if not self.cold:
             import ipykernel.kernelapp  # noqa: F401
             import numpy  # noqa: F401
@@ -188,6 +189,7 @@ class Zygote:
 
     def become(self, env, dir, run):
         """In a forked child: a new session, its folder, environment and limits, then ``run()``; never returns."""
+        _die_with(self.pid)
         os.setsid()
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         os.chdir(dir)
@@ -208,6 +210,16 @@ class Zygote:
         except BaseException:  # noqa: BLE001 (a kernel or probe that crashes ends its process, nothing more)
             code = 1
         os._exit(code)
+
+
+def _die_with(parent):
+    """Be killed the moment ``parent`` (the zygote) ends. A kernel or probe that kills its zygote, which it
+    could (same sandbox, same user), so ends at once, whatever it was doing, and never answers after."""
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # it ended before the line above
+        os._exit(1)
 
 
 def warm_up():

@@ -267,9 +267,6 @@ CASES = {
                  full_except("test_loss")),
     "os_exit": ("`os._exit(1)` at the top of the update cell", prepend("update", "import os\nos._exit(1)"),
                 full_except("test_update")),
-    # (its sandbox dies with the process it kills; every later notebook of that worker gets a new one)
-    "kills_zygote": ("a cell of its own kills the process its kernel was forked from",
-                     extra_cell_after_setup("import os, signal\nos.kill(os.getppid(), signal.SIGKILL)"), NOTHING),
     "segfault": ("a segmentation fault through ctypes in the backward cell",
                  prepend("backward", "import ctypes\nctypes.string_at(0)"), full_except("test_backward", "test_update")),
     # (only when grading as root: only then has the sandbox a user id, and so a process limit, of its own)
