@@ -147,3 +147,18 @@ def test_the_limits_hold_without_the_sandbox(monkeypatch):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_a_zygote_that_was_killed_is_started_again_for_the_next_notebook(monkeypatch):
+    """Submitted code runs beside its zygote and can kill it; the next notebook must still get a kernel."""
+    for key in (warm_kernel.SOCKET_VARIABLE, "JUPYTER_PATH"):
+        monkeypatch.setenv(key, os.environ.get(key, ""))
+    first = warm_kernel.start_zygote(sandboxed=False)
+    first.kill()
+    first.wait(timeout=10)
+    assert warm_kernel.ensure_zygote()
+    manager, client = _kernel()
+    assert _run(client, "print(6 * 7)") == "42"
+    _stop(manager, client)
+    warm_kernel._started[0].terminate()
+    warm_kernel._started[0].wait(timeout=10)
