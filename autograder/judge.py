@@ -130,11 +130,18 @@ class Probe:
         env = dict(sandbox.kernel_environment(os.environ, self.folder), MPLBACKEND="Agg",
                    PYTORCH_NVML_BASED_CUDA_CHECK="1")  # asking whether there is a GPU must not start CUDA
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.settimeout(60)
-        self.sock.connect(os.environ[warm_kernel.SOCKET_VARIABLE])
-        self.sock.sendall(json.dumps({"op": "probe", "env": env, "dir": str(self.folder)}).encode() + b"\n")
-        self.reader = self.sock.makefile("rb")
-        self.pid = json.loads(self.reader.readline())["pid"]  # from the zygote, before the probe may write
+        try:
+            self.sock.settimeout(60)
+            self.sock.connect(os.environ[warm_kernel.SOCKET_VARIABLE])
+            self.sock.sendall(json.dumps({"op": "probe", "env": env, "dir": str(self.folder)}).encode() + b"\n")
+            self.reader = self.sock.makefile("rb")
+            self.pid = json.loads(self.reader.readline())["pid"]  # from the zygote, before the probe may write
+        except (OSError, ValueError, KeyError):  # the process probes are forked from has just ended
+            self.sock.close()
+            self.sock = None
+            raise ProbeFailed(say("无法启动运行你的代码的进程（它所依赖的评分进程刚刚结束了）。",
+                                  "No process could be started to run your code (the grading process it comes "
+                                  "from had just ended).")) from None
         if self.cells:
             self._define(self.cells)
 
