@@ -7,7 +7,6 @@ same in the sandbox)."""
 import contextlib
 import importlib.util
 import json
-import os
 import socket
 import threading
 
@@ -15,6 +14,7 @@ import numpy as np
 import pytest
 import torch
 
+import zygotes
 from autograder import judge, warm_kernel, wire
 
 # ---------------------------------------------------------------- wire
@@ -141,35 +141,16 @@ def _verdict(probe, code="from autograder import checks\nchecks.forward(forward)
     return (errors[0].ename, errors[0].evalue) if errors else ("passed", "".join(o.get("text", "") for o in outputs))
 
 
-def test_a_malformed_reply_costs_the_step(scripted):
-    stand_in, probe = scripted(b"this is not json\n")
-    assert _verdict(probe) == ("ProbeFailed", judge._garbled("JSONDecodeError"))
-    stand_in.done.set()
-
-
-def test_a_reply_that_is_not_a_value_costs_the_step(scripted):
-    stand_in, probe = scripted(b'{"values": {"$": "pickle", "data": "gASV"}}\n')
-    ename, text = _verdict(probe)
-    assert ename == "ProbeFailed" and "not an answer" in text
-    stand_in.done.set()
-
-
-def test_an_oversized_reply_costs_the_step(scripted):
-    stand_in, probe = scripted(b"[" + b"1," * 600_000 + b"1]\n", max_bytes=2**20)
-    assert _verdict(probe) == ("ProbeFailed", judge._too_big(2**20))
-    stand_in.done.set()
-
-
-def test_a_probe_that_never_answers_costs_the_step(scripted):
-    stand_in, probe = scripted(None, timeout=2)
-    assert _verdict(probe, timeout=2) == ("ProbeFailed", judge._timed_out(2))
-    stand_in.done.set()
-
-
-def test_a_probe_that_hangs_up_costs_the_step(scripted):
-    stand_in, probe = scripted(b"")
-    ename, text = _verdict(probe)
-    assert ename == "ProbeFailed" and "signal SIGKILL" in text
+@pytest.mark.parametrize("reply,options,expected", [
+    (b"this is not json\n", {}, judge._garbled("JSONDecodeError")),                   # malformed
+    (b'{"values": {"$": "pickle", "data": "gASV"}}\n', {}, judge._garbled("an unknown kind 'pickle'")),  # not a value
+    (b"[" + b"1," * 600_000 + b"1]\n", {"max_bytes": 2**20}, judge._too_big(2**20)),   # oversized
+    (None, {"timeout": 2}, judge._timed_out(2)),                                          # never answers
+    (b"", {}, judge._died(-9)),                                                            # hangs up
+], ids=["malformed", "not_a_value", "oversized", "never_answers", "hangs_up"])
+def test_a_probe_that_misbehaves_costs_the_step_with_the_reason(scripted, reply, options, expected):
+    stand_in, probe = scripted(reply, **options)
+    assert _verdict(probe, timeout=options.get("timeout", 10)) == ("ProbeFailed", expected)
     stand_in.done.set()
 
 
@@ -177,18 +158,10 @@ def test_a_probe_that_hangs_up_costs_the_step(scripted):
 
 @pytest.fixture(scope="module")
 def zygote():
-    saved = {k: os.environ.get(k) for k in (warm_kernel.SOCKET_VARIABLE, "JUPYTER_PATH")}
     warm = importlib.util.find_spec("ipykernel") is not None  # always in the course's environment
-    proc = warm_kernel.start_zygote(sandboxed=False, cold=not warm,
-                                    limits={"memory_mb": 8192, "cpu_seconds": 600, "wall_seconds": 600, "file_mb": 16})
-    yield proc
-    proc.terminate()
-    proc.wait(timeout=10)
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    with zygotes.running(sandboxed=False, cold=not warm,
+                         limits={"memory_mb": 8192, "cpu_seconds": 600, "wall_seconds": 600, "file_mb": 16}) as proc:
+        yield proc
 
 
 SETUP = {"id": "setup", "source": "import numpy as np\n%matplotlib inline", "own": False}

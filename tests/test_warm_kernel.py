@@ -6,21 +6,14 @@ import time
 import pytest
 from jupyter_client.manager import start_new_kernel
 
+import zygotes
 from autograder import sandbox, warm_kernel
 
 
 @pytest.fixture(scope="module")
 def zygote():
-    saved = {k: os.environ.get(k) for k in (warm_kernel.SOCKET_VARIABLE, "JUPYTER_PATH")}
-    proc = warm_kernel.start_zygote(sandboxed=sandbox.problem() is None)
-    yield proc
-    proc.terminate()
-    proc.wait(timeout=10)
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    with zygotes.running(sandboxed=sandbox.problem() is None) as proc:
+        yield proc
 
 
 def _run(client, code):
@@ -126,14 +119,11 @@ def _outcome(manager, client, code, timeout=60):
     return "still running"
 
 
-def test_the_limits_hold_without_the_sandbox(monkeypatch):
+def test_the_limits_hold_without_the_sandbox():
     """Memory, file size, CPU time and wall clock: each kernel gets them from its zygote, not from
     bubblewrap, so they hold where the sandbox cannot run (--no-sandbox)."""
-    for key in (warm_kernel.SOCKET_VARIABLE, "JUPYTER_PATH"):
-        monkeypatch.setenv(key, os.environ.get(key, ""))
     limits = {"memory_mb": 512, "cpu_seconds": 3, "wall_seconds": 8, "file_mb": 1}
-    proc = warm_kernel.start_zygote(sandboxed=False, limits=limits)
-    try:
+    with zygotes.running(sandboxed=False, limits=limits):
         cases = {"memory": ("x = bytearray(1024 * 2**20)", "MemoryError"),
                  "file size": ("open('big', 'wb').write(bytes(2 * 2**20))", "OSError"),
                  "cpu": ("while True:\n    pass", "died"),
@@ -144,9 +134,6 @@ def test_the_limits_hold_without_the_sandbox(monkeypatch):
             seen[name] = _outcome(manager, client, code, timeout=30)
             _stop(manager, client)
         assert seen == {name: want for name, (_, want) in cases.items()}
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_a_zygote_that_was_killed_is_started_again_for_the_next_notebook(monkeypatch):
