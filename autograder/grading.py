@@ -131,7 +131,7 @@ def _start_worker(course, threads, warm, sandboxed):
     # Every kernel comes from this worker's kernel process, in the sandbox (warm_kernel.py);
     # warm: forked after torch is imported once; cold: a new Python for every notebook.
     warm_kernel.start_zygote(sandboxed=sandboxed, cold=not warm,
-                             limits={name: getattr(limits, name) for name in limits.trait_names(config=True)})
+                             limits=limits.as_dict())
     config.Execute.kernel_name = warm_kernel.KERNEL_NAME
     _API = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 

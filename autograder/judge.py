@@ -152,7 +152,7 @@ class Probe:
         with contextlib.suppress(OSError):
             self.sock.close()
         with contextlib.suppress(OSError, KeyError, ValueError):
-            warm_kernel._ask({"op": "signal", "pid": self.pid, "signum": int(signal.SIGKILL)})
+            warm_kernel.ask({"op": "signal", "pid": self.pid, "signum": int(signal.SIGKILL)})
         shutil.rmtree(self.folder, ignore_errors=True)
         self.sock = self.reader = self.pid = None
 
@@ -160,7 +160,7 @@ class Probe:
         """The exit status of the ended process, when the zygote knows it."""
         for _ in range(20):
             with contextlib.suppress(OSError, KeyError, ValueError):
-                reply = warm_kernel._ask({"op": "poll", "pid": self.pid})
+                reply = warm_kernel.ask({"op": "poll", "pid": self.pid})
                 if not reply["running"]:
                     return reply["exit"]
             time.sleep(0.05)

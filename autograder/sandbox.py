@@ -48,6 +48,10 @@ class GradingLimits(Configurable):
     processes = Integer(256, help="processes and threads of one grading worker's sandbox (when grading as root)"
                         ).tag(config=True)
 
+    def as_dict(self):
+        """{limit: value}, as a zygote takes them (warm_kernel.start_zygote)."""
+        return {name: getattr(self, name) for name in self.trait_names(config=True)}
+
 
 # The bubblewrap program; AUTOGRADER_BWRAP names another (the tests name a missing one to try the
 # course on a machine without it).

@@ -26,9 +26,7 @@ def ensure_zygote(config):
 
     if warm_kernel.ensure_zygote() or os.environ.get(warm_kernel.SOCKET_VARIABLE):
         return
-    limits = sandbox.GradingLimits(config=config)
-    warm_kernel.start_zygote(sandboxed=sandbox.problem() is None,
-                             limits={name: getattr(limits, name) for name in limits.trait_names(config=True)})
+    warm_kernel.start_zygote(sandboxed=sandbox.problem() is None, limits=sandbox.GradingLimits(config=config).as_dict())
 
 
 class JudgeSteps(NbGraderPreprocessor):

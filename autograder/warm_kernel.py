@@ -253,7 +253,8 @@ def _signal(pid, signum):
 
 # ---------------------------------------------------------------- the grading worker's side
 
-def _ask(request, timeout=60):
+def ask(request, timeout=60):
+    """Send ``request`` to this process's zygote; its reply."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
         s.settimeout(timeout)  # a zygote that stopped answering raises OSError here, never hangs the grader
         s.connect(os.environ[SOCKET_VARIABLE])
@@ -272,7 +273,7 @@ class _Forked:
     def poll(self):
         if self.returncode is None:
             try:
-                reply = _ask({"op": "poll", "pid": self.pid})
+                reply = ask({"op": "poll", "pid": self.pid})
             except OSError:  # the zygote is gone, and its kernels with it
                 reply = {"running": False, "exit": -signal.SIGKILL}
             if not reply["running"]:
@@ -287,7 +288,7 @@ class _Forked:
     def send_signal(self, signum):
         if self.returncode is None:
             try:
-                _ask({"op": "signal", "pid": self.pid, "signum": int(signum)})
+                ask({"op": "signal", "pid": self.pid, "signum": int(signum)})
             except OSError:
                 pass
 
@@ -325,7 +326,7 @@ class ForkProvisioner(LocalProvisioner):
             for path in [folder, *folder.rglob("*")]:
                 os.chown(path, uid, gid, follow_symlinks=False)
         env = sandbox.kernel_environment(dict(kwargs.get("env") or os.environ), folder)
-        pid = _ask({"op": "start", "argv": argv, "env": env, "dir": str(folder)})["pid"]
+        pid = ask({"op": "start", "argv": argv, "env": env, "dir": str(folder)})["pid"]
         self.process = _Forked(pid)
         self.pid, self.pgid = pid, None  # no pgid: signals go through the zygote, see _Forked
         self.cwd = str(folder)

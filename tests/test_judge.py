@@ -65,7 +65,8 @@ def test_an_exception_arrives_with_its_type_message_and_the_students_frames():
 @pytest.mark.parametrize("data", [
     [1, 2],                                                                   # a bare list
     {"$": "pickle", "data": "gASVAAAAAAAAAAA="},                               # an unknown kind
-    {"$": "ndarray", "dtype": "object", "shape": [1], "data": ""},             # a dtype that could carry objects
+    {"$": "ndarray", "dtype": "object", "shape": [1], "data": "AAAAAAAAAAA="},  # a dtype that could carry objects
+    {"$": "ndarray", "dtype": "datetime64[s]", "shape": [1], "data": "AAAAAAAAAAA="},  # one not on the list
     {"$": "ndarray", "dtype": "float64", "shape": [3], "data": "AAAAAAAAAAA="},  # bytes that do not fit the shape
     {"$": "ndarray", "dtype": "float64", "shape": [-1], "data": ""},           # a negative shape
     {"$": "tensor", "dtype": "float32", "device": "tpu", "shape": [1], "data": "AAAAAA=="},
@@ -270,6 +271,21 @@ def test_the_judge_passes_the_reference_solution_and_fails_the_stub_on_every_ste
             assert " cuda" in text, (grade_id, text)  # the hidden tests ran on the GPU too
     for grade_id, (outcome, text) in _notebook_verdicts(course.ROOT / "release" / assignment / source.name).items():
         assert outcome == "NotImplementedError" and text == "请完成这一步 / complete this step", (grade_id, outcome)
+
+
+def test_the_kernel_leaves_test_cells_to_the_judge_and_they_score_zero_until_judged():
+    """GuardedExecute never runs a test cell in the submission's kernel; without the judge after it in
+    the pipeline, the cell holds an error, so it cannot score full marks by being empty."""
+    from nbformat.v4 import new_code_cell
+    from nbgrader.utils import determine_grade
+
+    from autograder.execution import GuardedExecute
+
+    cell = new_code_cell("checks.forward(forward)", metadata={"nbgrader": {"grade": True, "solution": False,
+                                                                         "grade_id": "test_forward", "points": 2}})
+    cell, _ = GuardedExecute().preprocess_cell(cell, {}, 0)  # no kernel: none is asked for
+    assert [o.ename for o in cell.outputs] == ["NotJudged"]
+    assert determine_grade(cell) == (0, 2)
 
 
 def test_the_test_cells_names_are_the_students():
