@@ -53,13 +53,13 @@ c.LimitOutput.max_traceback = 100
 # student ids contain single ones. An id may not start with "." (".." would write outside
 # submitted/), and an archive member whose path leaves the course is skipped, not fatal.
 c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[^/.][^/]*?)__(?P<file_id>[^/]+\.ipynb)$"
-c.ZipCollectApp.extractor_plugin = "autograder.collect.SafeExtractor"
+c.ZipCollectApp.extractor_plugin = "autograder.grading.plugins.collect.SafeExtractor"
 
 # Feedback shows each step's points and the check's message, never hidden test code.
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import GetGrades  # noqa: E402
 
-from autograder.feedback import HideHiddenTests  # noqa: E402
+from autograder.grading.plugins.feedback import HideHiddenTests  # noqa: E402
 
 c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
 
@@ -70,9 +70,9 @@ from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, IgnorePattern,  # noqa: E402
                                     LimitOutput, SaveAutoGrades)
 
-from autograder.execution import GuardedExecute  # noqa: E402
-from autograder.outputs import LimitOutputSize  # noqa: E402
-from autograder.verdicts import JudgeSteps  # noqa: E402
+from autograder.grading.plugins.execution import GuardedExecute  # noqa: E402
+from autograder.grading.plugins.outputs import LimitOutputSize  # noqa: E402
+from autograder.grading.plugins.verdicts import JudgeSteps  # noqa: E402
 
 # The score is decided where no student code has run: the kernel runs the notebook but not its test
 # cells, and the judge (JudgeSteps) decides each of them in the grading process, calling the

@@ -1,72 +1,7 @@
-"""Command line for instructors: ``python -m autograder COMMAND``.
-
-  release                       regenerate release/ and notebooks/
-  grade [ASSIGNMENT ...]        autograde submitted/ in parallel, feedback, grades.csv, class report
-  selfcheck [FOLDER]            grade your own notebooks (default: release/) with the hidden tests
-"""
-import argparse
-import os
+"""``python -m autograder COMMAND``: the instructor's commands (grading/cli.py)."""
 import sys
-from pathlib import Path
 
-from . import course
-
-
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m autograder")
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("release", help="regenerate release/ (student notebooks) and notebooks/ (reading edition)")
-    g = sub.add_parser("grade", help="autograde every new or changed submission, write feedback, grades.csv and the class report")
-    g.add_argument("assignments", nargs="*", help="assignments to grade (default: all)")
-    g.add_argument("--jobs", type=int, default=os.cpu_count(), help="parallel workers (default: the number of cores)")
-    g.add_argument("--force", action="store_true", help="regrade everything, changed or not")
-    g.add_argument("--course", default=str(course.ROOT), help="course folder (default: this one)")
-    g.add_argument("--cold", action="store_true",
-                   help="start every kernel from scratch instead of forking it from a warm process")
-    g.add_argument("--no-sandbox", dest="sandboxed", action="store_false",
-                   help="run the notebooks without the grading sandbox (only for notebooks you trust)")
-    sc = sub.add_parser("selfcheck", help="grade your own notebooks with the full hidden tests; your files stay as they are")
-    sc.add_argument("folder", nargs="?", default=str(course.ROOT / "release"), help="where your notebooks are (default: release/)")
-    args = parser.parse_args(argv)
-
-    if args.command == "release":
-        course.build_release(course.ROOT / "release")
-        print("release/ regenerated with nbgrader generate_assignment")
-        course.build_reading_edition(course.ROOT / "notebooks")
-        print("notebooks/ regenerated (reading edition, executed)")
-    elif args.command == "grade":
-        return grade(Path(args.course), args.assignments, args.jobs, args.force, not args.cold, args.sandboxed)
-    elif args.command == "selfcheck":
-        from . import selfcheck
-
-        selfcheck.print_report(selfcheck.selfcheck(args.folder), args.folder)
-    return 0
-
-
-def grade(folder, assignments, jobs, force, warm=True, sandboxed=True):
-    from . import grading, report
-
-    assignments = assignments or course.assignments(folder)
-    unknown = sorted(set(assignments) - set(course.assignments(folder)))
-    if unknown:
-        print(f"unknown assignment(s): {', '.join(unknown)}; the course has {', '.join(course.assignments(folder))}",
-              file=sys.stderr)
-        return 2
-    outcomes = grading.grade(folder, assignments, jobs=jobs, force=force, warm=warm, sandboxed=sandboxed)
-    failed = [o for o in outcomes if not o.ok]
-    print(f"graded {len(outcomes) - len(failed)} submission(s)" + (f", {len(failed)} could not be graded (scored zero, reason in their feedback)" if failed else "")
-          + ("" if outcomes else " (nothing new or changed; --force regrades)"))
-    print()
-    print(report.totals_text(folder, assignments))
-    out = report.write(folder, assignments)
-    print()
-    print(f"grades:   {folder / 'grades.csv'}")
-    print(f"feedback: {folder / 'feedback'}/<student>/<assignment>/")
-    print(f"report:   {out / 'class_report.md'}, {out / 'class_report.png'}")
-    for o in failed:
-        print(f"could not grade {o.job.student}/{o.job.assignment}: {o.reason}")
-    return 1 if failed else 0
-
+from .grading.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -8,14 +8,10 @@ the verdict is the check's (checks.py, nn_checks.py), made on those values by th
 
 - In JupyterLab a visible check calls ``run``: the probe runs in the student's kernel, and its
   values reach the verdict exactly as they would reach the judge (``wire.roundtrip``).
-- When grading, ``serve`` runs in a fresh sandboxed process forked for one step (warm_kernel.py):
-  it defines the student's functions from the notebook's cells, then answers the judge's calls,
-  one JSON line each (judge.py). Whatever the student's code does to this process can change
+- When grading, a probe process (grading/isolation/probe_server.py) defines the student's functions
+  from the notebook's cells, then runs these same probes for the judge (grading/judge.py). Whatever the student's code does to this process can change
   only the values it sends, and a value is believed only if the judge's oracle agrees with it.
 """
-import os
-import signal
-import sys
 from pathlib import Path
 
 from . import guards, wire
@@ -246,78 +242,3 @@ def raise_judged(error):
     if getattr(error, "rule", None) in guards.RULES:
         raise guards.GuardViolation(error.rule, getattr(error, "what", "")) from None
     raise error
-
-
-# ---------------------------------------------------------------- a probe process
-
-class CellTimeout(BaseException):
-    """A definition cell ran past its time (a BaseException: ``except Exception`` does not stop it)."""
-
-
-def _on_alarm(signum, frame):
-    raise CellTimeout("这个单元在探测进程里超过了时间限制 / this cell ran past its time limit in the probe")
-
-
-def shell():
-    """The IPython shell a probe runs the notebook's cells in: magics and ``get_ipython()`` work as in
-    JupyterLab; no history file."""
-    from IPython.core.interactiveshell import InteractiveShell
-    from traitlets.config import Config
-
-    config = Config()
-    config.HistoryManager.enabled = False
-    return InteractiveShell.instance(config=config)
-
-
-def define(shell, cells, cell_seconds):
-    """Run the notebook's cells (their sources, in order) in ``shell``, each stopped after
-    ``cell_seconds``; return [{"id", "error"} for each cell]."""
-    signal.signal(signal.SIGALRM, _on_alarm)
-    report = []
-    for cell in cells:
-        # Tracebacks name the cell as the notebook does (its grade id), not as "<ipython-input-3-…>".
-        shell.compile.get_code_name = lambda raw, transformed, number, name=cell["id"]: f"<cell {name}>"
-        signal.setitimer(signal.ITIMER_REAL, cell_seconds)
-        try:
-            result = shell.run_cell(cell["source"], store_history=False)
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-        error = result.error_before_exec or result.error_in_exec
-        report.append({"id": cell["id"], "error": None if error is None else wire.exception_record(error, HIDE)})
-    return report
-
-
-def serve(conn, max_bytes=256 * 2**20):
-    """Answer the judge on the connected socket ``conn``, one JSON line each, until it hangs up: cells to
-    define ({"cells"}), and calls of the student's functions ({"probe", "fn", "inputs"}), in the
-    notebook's order. Runs in a probe process; never returns."""
-    import json
-
-    reader = conn.makefile("rb")
-
-    def send(value):
-        conn.sendall(wire.dumps(value))
-
-    def receive():
-        line = reader.readline(max_bytes)
-        if not line.endswith(b"\n"):
-            os._exit(0)  # the judge hung up
-        return json.loads(line)
-
-    ipython = shell()
-    while True:
-        request = receive()
-        if "cells" in request:
-            send({"cells": define(ipython, request["cells"], request["cell_seconds"])})
-            continue
-        fn = ipython.user_ns.get(request["fn"])
-        if fn is None:
-            send({"missing": request["fn"]})
-            continue
-        try:
-            values = PROBES[request["probe"]](fn, **wire.decode(request["inputs"]))
-            reply = {"values": wire.encode(values)}
-        except Exception as error:  # noqa: BLE001 (the student's exception, sent as a value)
-            reply = {"error": wire.exception_record(error, HIDE)}
-        sys.stdout.flush()
-        send(reply)

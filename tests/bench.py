@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 import demo_class
-from autograder import course
+from autograder.grading import course_files
 
 
 def floor_seconds(repeats=3):
@@ -53,18 +53,18 @@ def main(argv=None):
     parser.add_argument("--students", type=int, default=12)
     parser.add_argument("--jobs", type=int, default=os.cpu_count())
     args = parser.parse_args(argv)
-    course.environment_first()
+    course_files.environment_first()
     with tempfile.TemporaryDirectory() as tmp:
         stock, cold, ours, bare = (Path(tmp) / name for name in ("stock", "cold", "ours", "bare"))
         demo_class.build(stock, students=args.students)
         for copy in (cold, ours, bare):
             shutil.copytree(stock, copy)
-        assignments = course.assignments(stock)
+        assignments = course_files.assignments(stock)
         notebooks = sum(1 for _ in (stock / "submitted").glob("*/*/*.ipynb"))
         print(f"class: {args.students} students × {len(assignments)} assignments = {notebooks} notebooks; "
               f"{os.cpu_count()} cores")
 
-        from autograder import sandbox
+        from autograder.grading.isolation import sandbox
 
         why = sandbox.problem()
         if why:
@@ -76,7 +76,7 @@ def main(argv=None):
         t_ours = timed(grade + [str(ours)], ours)
         t_bare = timed(grade + [str(bare), "--no-sandbox"], bare) if not why else t_ours
         graded = (cold, ours) if why else (cold, ours, bare)
-        same = all(course.scores(stock, a) == course.scores(c, a) for a in assignments for c in graded)
+        same = all(course_files.scores(stock, a) == course_files.scores(c, a) for a in assignments for c in graded)
 
         print(f"floor (kernel start + import torch, numpy, matplotlib): {floor:.2f} s per notebook")
         print(f"stock nbgrader autograde, sequential : {t_stock:7.1f} s  ({t_stock / notebooks:.2f} s per notebook)")

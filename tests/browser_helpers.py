@@ -11,12 +11,12 @@ import time
 import urllib.request
 from pathlib import Path
 
-from autograder import course
+from autograder.grading import course_files
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-SCREENSHOTS = course.ROOT / ".scratch" / "screenshots"
+SCREENSHOTS = course_files.ROOT / ".scratch" / "screenshots"
 
 
 def free_port():
@@ -29,9 +29,9 @@ def course_copy(folder):
     """A copy of the course for the server: release/, source/ and nbgrader_config.py."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    shutil.copy(course.ROOT / "nbgrader_config.py", folder)
+    shutil.copy(course_files.ROOT / "nbgrader_config.py", folder)
     for name in ("release", "source"):
-        shutil.copytree(course.ROOT / name, folder / name)
+        shutil.copytree(course_files.ROOT / name, folder / name)
     return folder
 
 

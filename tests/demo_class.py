@@ -18,7 +18,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import course, report
+from autograder.grading import course_files, report
 
 # (assignment, student, grade id of the cell edited, [(old, new), ...], mistake key the feedback must name)
 MISTAKES = [
@@ -84,11 +84,11 @@ def build(folder, students=None, only_mistaken=False, assignments=None, hostile=
     when ``only_mistaken``). ``students`` (default: the reference, the stub and one per
     mistake) cycles through them to reach that many. ``assignments``: only these (default all).
     ``hostile``: these of the HOSTILE submissions of 01_numpy are added."""
-    folder = course.new_course(folder)
-    for extra in set(course.assignments(folder)) - set(assignments or course.assignments(folder)):
+    folder = course_files.new_course(folder)
+    for extra in set(course_files.assignments(folder)) - set(assignments or course_files.assignments(folder)):
         shutil.rmtree(folder / "source" / extra)
-    course.generate_release(folder)
-    sources = course.source_notebooks(folder)
+    course_files.generate_release(folder)
+    sources = course_files.source_notebooks(folder)
     names = [REFERENCE, STUB] + sorted({m[1] for m in MISTAKES})
     roster = [names[i % len(names)] + (f"_{i // len(names) + 1}" if i >= len(names) else "")
               for i in range(students or len(names))]
@@ -131,14 +131,15 @@ def expected(folder, student, assignment, points):
 def trusted_grading():
     """Options of `autograder grade` for the course's own notebooks: they are trusted, so where the
     grading sandbox cannot run (no bubblewrap) they are graded without it."""
-    from autograder import sandbox
+    from autograder.grading.isolation import sandbox
 
     return [] if sandbox.problem() is None else ["--no-sandbox"]
 
 
 def main(folder=None):
     import hostile_class
-    from autograder import failures, sandbox
+    from autograder.grading import failures
+    from autograder.grading.isolation import sandbox
 
     folder = Path(folder or Path(tempfile.gettempdir()) / "two-layer-net-demo")
     shutil.rmtree(folder, ignore_errors=True)
@@ -155,9 +156,9 @@ def main(folder=None):
     broken = {f"{s}/{hostile_class.ASSIGNMENT}" for s in hostile if hostile_class.CASES[s][2] == hostile_class.BROKEN}
     if proc.returncode and set(failures.load(folder)) != broken:  # 1 is expected: the broken files
         return proc.returncode
-    steps = report.steps(folder, course.assignments(folder))
-    grid = report.table(folder, course.assignments(folder))
-    off = [s for s, row in grid.items() for a in course.assignments(folder)
+    steps = report.steps(folder, course_files.assignments(folder))
+    grid = report.table(folder, course_files.assignments(folder))
+    off = [s for s, row in grid.items() for a in course_files.assignments(folder)
            if (want := expected(folder, s, a, {g: m for a2, g, m in steps if a2 == a})) is not None
            and {g: row[(a, g)] for a2, g, _ in steps if a2 == a} != want]
     print()

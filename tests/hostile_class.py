@@ -21,7 +21,7 @@ from pathlib import Path
 import nbformat
 
 import demo_class
-from autograder import course
+from autograder.grading import course_files
 
 ASSIGNMENT = "01_numpy"
 FULL, BROKEN = "full", "broken"
@@ -95,7 +95,7 @@ WRONG_FORWARD = """h = x.dot(w1)
 def reach_out(nb, folder):
     """A cell that tries to read and write what a submission must never reach."""
     targets = {
-        "source": folder / "source" / ASSIGNMENT / course.source_notebooks(folder)[ASSIGNMENT].name,
+        "source": folder / "source" / ASSIGNMENT / course_files.source_notebooks(folder)[ASSIGNMENT].name,
         "gradebook": folder / "gradebook.db",
         "other student": folder / "submitted" / demo_class.REFERENCE / ASSIGNMENT,
         "course config": folder / "nbgrader_config.py",
@@ -138,12 +138,12 @@ def zip_file(folder):
 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as z:
-        z.write(course.source_notebooks(folder)[ASSIGNMENT], "notebook.ipynb")
+        z.write(course_files.source_notebooks(folder)[ASSIGNMENT], "notebook.ipynb")
     return buffer.getvalue()
 
 
 def old_format(folder):
-    nb = nbformat.read(course.source_notebooks(folder)[ASSIGNMENT], as_version=4)
+    nb = nbformat.read(course_files.source_notebooks(folder)[ASSIGNMENT], as_version=4)
     return nbformat.writes(nbformat.convert(nb, 3)).encode()
 
 
@@ -185,7 +185,7 @@ NOTHING = full_except(*STEPS)
 def stub_with(code):
     """The untouched stub (nothing answered) with ``code`` at the top of its first answer cell."""
     def edit(nb, folder):
-        stub = nbformat.read(folder / "release" / ASSIGNMENT / course.source_notebooks(folder)[ASSIGNMENT].name, as_version=4)
+        stub = nbformat.read(folder / "release" / ASSIGNMENT / course_files.source_notebooks(folder)[ASSIGNMENT].name, as_version=4)
         return prepend("forward", code)(stub, folder)
     return edit
 
@@ -366,7 +366,7 @@ def build(folder):
 def submit(folder, student):
     """Place the submission of the case ``student`` in ``folder``/submitted/."""
     how = CASES[student][1]
-    source = course.source_notebooks(folder)[ASSIGNMENT]
+    source = course_files.source_notebooks(folder)[ASSIGNMENT]
     target = folder / "submitted" / student / ASSIGNMENT
     target.mkdir(parents=True)
     if callable(how):
@@ -393,13 +393,13 @@ def expected(folder, student, points):
 
 def main(folder=None):
     """Build and grade the class, then print each case: what it does, its score per step, and why."""
-    from autograder import failures, report
+    from autograder.grading import failures, report
 
     folder = Path(folder or Path(tempfile.gettempdir()) / "two-layer-net-hostile")
     shutil.rmtree(folder, ignore_errors=True)
     build(folder)
     code = subprocess.run([sys.executable, "-m", "autograder", "grade", "--course", str(folder)]).returncode
-    scores, broken = course.scores(folder, ASSIGNMENT), failures.load(folder)
+    scores, broken = course_files.scores(folder, ASSIGNMENT), failures.load(folder)
     points = {g: m for a, g, m in report.steps(folder, [ASSIGNMENT]) if a == ASSIGNMENT}
     print("\n| case | what the submission does | forward/loss/backward/update | total | as expected |\n|---|---|---|---|---|")
     for student, (what, _, want) in CASES.items():

@@ -11,7 +11,7 @@ import shutil
 import nbformat
 import pytest
 
-from autograder import course
+from autograder.grading import course_files
 from browser_helpers import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, Lab, course_copy, jupyter_env
 
 if not CHROMIUM.exists():
@@ -28,9 +28,9 @@ WAIT_MS = 60_000  # generous, bounded waits: kernel start and checks on a busy 2
 def _cell_source(assignment, grade_id, drop=()):
     """The solution of one step, from the source notebook, without the solution markers and the
     lines in ``drop`` (each must be there)."""
-    nb = nbformat.read(course.ROOT / "source" / assignment / NOTEBOOK, as_version=4)
+    nb = nbformat.read(course_files.ROOT / "source" / assignment / NOTEBOOK, as_version=4)
     cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
-    lines = [line for line in cell.source.splitlines() if line.strip() not in course.SOLUTION_MARKERS]
+    lines = [line for line in cell.source.splitlines() if line.strip() not in course_files.SOLUTION_MARKERS]
     for line in drop:
         assert line in lines, f"{grade_id}: line to drop not found: {line!r}"
         lines.remove(line)
@@ -55,8 +55,8 @@ def server(tmp_path_factory):
     env = jupyter_env(tmp / "home", config_dir)
     (tmp / "home").mkdir()
     # The gradebook knows the assignments (formgrader), and one is released to the exchange.
-    course.generate_release(root)
-    course.nbgrader(root, "release_assignment", "01_numpy", f"--Exchange.root={exchange}")
+    course_files.generate_release(root)
+    course_files.nbgrader(root, "release_assignment", "01_numpy", f"--Exchange.root={exchange}")
     # A solved notebook, as a student would have it, for the Validate button.
     (root / "solved").mkdir()
     shutil.copy(root / "source" / "01_numpy" / NOTEBOOK, root / "solved" / NOTEBOOK)
@@ -156,7 +156,7 @@ def test_validate_button_passes_a_solved_notebook(page, server):
 def test_formgrader_lists_the_assignments(page, server):
     page.goto(server.page_url("formgrader"))
     table = page.locator("table")
-    for a in course.assignments():
+    for a in course_files.assignments():
         table.get_by_role("link", name=a, exact=True).wait_for()
     page.screenshot(path=SCREENSHOTS / "04_formgrader.png")
 

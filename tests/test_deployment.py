@@ -46,10 +46,11 @@ import nbformat
 import pytest
 
 import demo_class
-from autograder import course, sandbox
+from autograder.grading import course_files
+from autograder.grading.isolation import sandbox
 from test_postgres import _empty
 
-ROOT = course.ROOT
+ROOT = course_files.ROOT
 SECTION = "## Running the course on JupyterHub"
 COURSE_ID = "two-layer-net"
 ASSIGNMENT = "01_numpy"
@@ -182,7 +183,7 @@ def _code_lines(text):
 def _marked_blocks(tag):
     """The code between ### BEGIN <tag> and ### END <tag> in every source notebook, as lists of lines."""
     blocks = []
-    for path in course.source_notebooks(ROOT).values():
+    for path in course_files.source_notebooks(ROOT).values():
         for cell in nbformat.read(path, as_version=4).cells:
             current = None
             for line in cell.source.splitlines():
@@ -286,7 +287,7 @@ def test_global_config_names_the_course_and_the_exchange(exchange):
 def test_student_lists_fetches_and_submits_a_released_assignment(work, exchange, course_copy, student_python):
     root, etc = exchange
     python, _, student_env = student_python
-    notebook = course.source_notebooks(ROOT)[ASSIGNMENT].name
+    notebook = course_files.source_notebooks(ROOT)[ASSIGNMENT].name
 
     instructor = clean_env(work / "home_instructor", JUPYTER_CONFIG_PATH=etc,
                            PATH=f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}")

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 import demo_class
-from autograder import course
+from autograder.grading import course_files
 
 pytestmark = pytest.mark.slow
 
@@ -30,12 +30,12 @@ def cycle(tmp_path_factory):
     exchange = tmp / "exchange"
     exchange.mkdir()
     exchange.chmod(0o777)
-    course.environment_first()
+    course_files.environment_first()
     home = {"instructor": tmp / "home_instructor"}
-    folder = course.new_course(tmp / "course")
-    course.generate_release(folder)
-    assignments = course.assignments(folder)
-    sources = course.source_notebooks(folder)
+    folder = course_files.new_course(tmp / "course")
+    course_files.generate_release(folder)
+    assignments = course_files.assignments(folder)
+    sources = course_files.source_notebooks(folder)
 
     def env_for(who):
         home.setdefault(who, tmp / f"home_{who}").mkdir(exist_ok=True)
@@ -91,14 +91,14 @@ def test_feedback_reaches_each_student_folder(cycle):
     for a in assignments:
         for s, (work, _env) in students.items():
             pages = [p.name for p in (work / a / "feedback").glob("*/*.html")]
-            expected = course.source_notebooks(folder)[a].with_suffix(".html").name
+            expected = course_files.source_notebooks(folder)[a].with_suffix(".html").name
             assert pages == [expected], f"{s}, {a}: feedback pages {pages}, expected [{expected}]"
 
 
 def test_solution_has_full_marks_and_stub_zero(cycle):
     folder, assignments, _, _ = cycle
     for a in assignments:
-        scores = course.scores(folder, a)
+        scores = course_files.scores(folder, a)
         assert set(scores) == {SOLVER, STUB}, scores
         gb_max = _max_points(folder, a)
         assert scores[SOLVER] == gb_max, (a, scores[SOLVER], gb_max)
@@ -108,5 +108,5 @@ def test_solution_has_full_marks_and_stub_zero(cycle):
 def _max_points(folder, assignment):
     from nbgrader.api import Gradebook
 
-    with Gradebook(course.db_url(folder)) as gb:
+    with Gradebook(course_files.db_url(folder)) as gb:
         return {c.name: c.max_score for nb in gb.find_assignment(assignment).notebooks for c in nb.grade_cells}

@@ -15,7 +15,8 @@ import pytest
 
 import demo_class
 import hostile_class
-from autograder import course, grading, report, sandbox
+from autograder.grading import course_files, batch, report
+from autograder.grading.isolation import sandbox
 from autograder.diagnosis import MISTAKES as CATALOGUE
 
 pytestmark = pytest.mark.slow
@@ -34,9 +35,9 @@ def _grade(folder, *args):
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     folder = tmp_path_factory.mktemp("demo")
-    proc = subprocess.run([sys.executable, str(course.ROOT / "tests" / "demo_class.py"), str(folder)],
+    proc = subprocess.run([sys.executable, str(course_files.ROOT / "tests" / "demo_class.py"), str(folder)],
                           capture_output=True, text=True)
-    return folder, proc, {a: course.scores(folder, a) for a in course.assignments(folder)}
+    return folder, proc, {a: course_files.scores(folder, a) for a in course_files.assignments(folder)}
 
 
 def test_demo_prints_the_table_with_the_expected_scores(graded):
@@ -55,7 +56,7 @@ def test_demo_without_bubblewrap_grades_the_course_and_says_what_it_left_out(tmp
     the course's own notebooks are graded without the sandbox, every score as expected, and the
     hostile submissions that need the sandbox are left out, saying why."""
     env = dict(os.environ, **{sandbox.BWRAP_VARIABLE: str(tmp_path / "nowhere" / "bwrap")})
-    proc = subprocess.run([sys.executable, str(course.ROOT / "tests" / "demo_class.py"), str(tmp_path / "demo")],
+    proc = subprocess.run([sys.executable, str(course_files.ROOT / "tests" / "demo_class.py"), str(tmp_path / "demo")],
                           capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "no grading sandbox here: bubblewrap (bwrap) is not installed" in proc.stdout
@@ -81,24 +82,24 @@ def test_grading_succeeds_and_every_submission_is_in_the_gradebook(graded):
     folder, proc, scores = graded
     assert proc.returncode == 0, proc.stdout + proc.stderr
     import hostile_class
-    from autograder import failures
+    from autograder.grading import failures
 
     assert set(failures.load(folder)) == {f"{s}/01_numpy" for s in demo_class.HOSTILE
                                           if hostile_class.CASES[s][2] == hostile_class.BROKEN}
-    for job in grading.submissions(folder, course.assignments(folder)):
+    for job in grading.submissions(folder, course_files.assignments(folder)):
         got = scores[job.assignment][job.student]
         assert set(got) == set(_points(folder, job.assignment)) and None not in got.values(), (job, got)
 
 
 def test_solution_gets_full_marks(graded):
     folder, _, scores = graded
-    for assignment in course.assignments(folder):
+    for assignment in course_files.assignments(folder):
         assert scores[assignment][demo_class.REFERENCE] == _points(folder, assignment)
 
 
 def test_untouched_stub_scores_zero_on_every_test_cell(graded):
     folder, _, scores = graded
-    for assignment in course.assignments(folder):
+    for assignment in course_files.assignments(folder):
         stub = scores[assignment][demo_class.STUB]
         assert set(stub) == set(_points(folder, assignment))
         assert all(score == 0 for score in stub.values()), stub
@@ -126,10 +127,10 @@ def test_a_mistake_loses_only_its_step_and_feedback_names_it(graded, assignment,
 
 def test_feedback_never_shows_hidden_tests(graded):
     folder, _, _ = graded
-    hidden = [line.strip() for nb in course.source_notebooks(folder).values() for line in _hidden_lines(nb)]
+    hidden = [line.strip() for nb in course_files.source_notebooks(folder).values() for line in _hidden_lines(nb)]
     assert len(hidden) > 10
     pages = list((folder / "feedback").rglob("*.html"))
-    assert len(pages) == len(grading.submissions(folder, course.assignments(folder)))
+    assert len(pages) == len(grading.submissions(folder, course_files.assignments(folder)))
     for page in pages:
         text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text()))
         assert "HIDDEN TESTS" not in text
@@ -160,8 +161,8 @@ def test_grades_csv_and_class_report_are_written(graded):
     folder, proc, _ = graded
     rows = (folder / "grades.csv").read_text().splitlines()
     assert rows[0].startswith("assignment,")
-    students = {job.student for job in grading.submissions(folder, course.assignments(folder))}
-    assert len(rows) - 1 == len(students) * len(course.assignments(folder))  # nbgrader: one row each, 0 if absent
+    students = {job.student for job in grading.submissions(folder, course_files.assignments(folder))}
+    assert len(rows) - 1 == len(students) * len(course_files.assignments(folder))  # nbgrader: one row each, 0 if absent
     md = (folder / "reports" / "class_report.md").read_text()
     assert CATALOGUE["relu_mask_missing"].en in md and "| reference |" in md
     assert (folder / "reports" / "class_report.png").stat().st_size > 10_000
@@ -174,12 +175,12 @@ def test_rerun_grades_only_what_changed(graded):
     assert "nothing new or changed" in again.stdout, again.stdout
     target = folder / "submitted" / demo_class.STUB / "01_numpy"
     notebook = next(target.glob("*.ipynb"))
-    shutil.copy(course.source_notebooks(folder)["01_numpy"], notebook)  # the stub student finished 01
+    shutil.copy(course_files.source_notebooks(folder)["01_numpy"], notebook)  # the stub student finished 01
     changed = _grade(folder)
     assert "graded 1 submission(s)" in changed.stdout, changed.stdout
-    assert course.scores(folder, "01_numpy")[demo_class.STUB] == _points(folder, "01_numpy")
-    for assignment in course.assignments(folder):
-        for student, got in course.scores(folder, assignment).items():
+    assert course_files.scores(folder, "01_numpy")[demo_class.STUB] == _points(folder, "01_numpy")
+    for assignment in course_files.assignments(folder):
+        for student, got in course_files.scores(folder, assignment).items():
             if (student, assignment) != (demo_class.STUB, "01_numpy"):
                 assert got == scores[assignment][student]
 
@@ -190,19 +191,19 @@ def test_parallel_grades_equal_stock_sequential_nbgrader(tmp_path):
     demo_class.build(stock, students=5, assignments=pick)
     shutil.copytree(stock, ours)
     for a in pick:
-        course.nbgrader(stock, "autograde", a, "--force")
+        course_files.nbgrader(stock, "autograde", a, "--force")
     proc = _grade(ours)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     for a in pick:
-        assert course.scores(ours, a) == course.scores(stock, a)
-        assert len(course.scores(ours, a)) == 5
+        assert course_files.scores(ours, a) == course_files.scores(stock, a)
+        assert len(course_files.scores(ours, a)) == 5
 
 
 def test_selfcheck_grades_a_learners_copy_and_leaves_it_untouched(tmp_path):
     mine = tmp_path / "my work"
-    shutil.copytree(course.ROOT / "release" / "01_numpy", mine)
+    shutil.copytree(course_files.ROOT / "release" / "01_numpy", mine)
     path = next(mine.glob("*.ipynb"))
-    path.write_bytes(nbformat.writes(demo_class.edited(course.source_notebooks()["01_numpy"], "backward",
+    path.write_bytes(nbformat.writes(demo_class.edited(course_files.source_notebooks()["01_numpy"], "backward",
                                                        demo_class.MISTAKES[0][3])).encode())
     before = path.read_bytes()
     proc = subprocess.run([sys.executable, "-m", "autograder", "selfcheck", str(tmp_path)], capture_output=True, text=True)
@@ -214,18 +215,18 @@ def test_selfcheck_grades_a_learners_copy_and_leaves_it_untouched(tmp_path):
 
 
 def test_zip_collect_then_grade(tmp_path):
-    folder = course.new_course(tmp_path / "course")
+    folder = course_files.new_course(tmp_path / "course")
     archive = folder / "downloaded" / "01_numpy" / "archive"
     archive.mkdir(parents=True)
-    source = course.source_notebooks(folder)["01_numpy"]
+    source = course_files.source_notebooks(folder)["01_numpy"]
     shutil.copy(source, archive / f"alice__{source.name}")
     import zipfile
 
     with zipfile.ZipFile(archive / "bob.zip", "w") as z:
-        z.write(course.ROOT / "release" / "01_numpy" / source.name, f"bob__{source.name}")
-    course.nbgrader(folder, "zip_collect", "01_numpy")
+        z.write(course_files.ROOT / "release" / "01_numpy" / source.name, f"bob__{source.name}")
+    course_files.nbgrader(folder, "zip_collect", "01_numpy")
     assert _grade(folder, "01_numpy").returncode == 0
-    scores = course.scores(folder, "01_numpy")
+    scores = course_files.scores(folder, "01_numpy")
     assert scores["alice"] == _points(folder, "01_numpy")
     assert set(scores["bob"].values()) == {0}
 
@@ -236,11 +237,11 @@ def test_zip_collect_keeps_every_file_inside_the_course_and_collects_the_rest(tm
     import io
     import zipfile
 
-    folder = course.new_course(tmp_path / "course")
+    folder = course_files.new_course(tmp_path / "course")
     archive = folder / "downloaded" / "01_numpy" / "archive"
     archive.mkdir(parents=True)
-    name = course.source_notebooks(folder)["01_numpy"].name
-    notebook = (course.ROOT / "release" / "01_numpy" / name).read_bytes()
+    name = course_files.source_notebooks(folder)["01_numpy"].name
+    notebook = (course_files.ROOT / "release" / "01_numpy" / name).read_bytes()
     inner = io.BytesIO()
     with zipfile.ZipFile(inner, "w") as z:
         z.writestr(f"carol__{name}", notebook)
@@ -250,7 +251,7 @@ def test_zip_collect_keeps_every_file_inside_the_course_and_collects_the_rest(tm
         z.writestr("inner.zip", inner.getvalue())
     with zipfile.ZipFile(archive / "bob.zip", "w") as z:
         z.writestr(f"bob__{name}", notebook)
-    proc = course.nbgrader(folder, "zip_collect", "01_numpy")
+    proc = course_files.nbgrader(folder, "zip_collect", "01_numpy")
     assert "would be written outside the course" in proc.stderr
     collected = sorted(p.parent.parent.name for p in (folder / "submitted").glob(f"*/01_numpy/{name}"))
     assert collected == sorted(["bob", "carol", "with space", "学生"])
@@ -262,10 +263,10 @@ def test_a_broken_notebook_scores_zero_with_a_reason_and_the_rest_is_graded(tmp_
     folder = demo_class.build(tmp_path / "course", students=1, assignments=["01_numpy"])
     broken = folder / "submitted" / "broken" / "01_numpy"
     broken.mkdir(parents=True)
-    (broken / course.source_notebooks(folder)["01_numpy"].name).write_text('{"cells": [')
+    (broken / course_files.source_notebooks(folder)["01_numpy"].name).write_text('{"cells": [')
     proc = _grade(folder)
     assert proc.returncode == 1
     assert "could not grade broken/01_numpy" in proc.stdout and "does not appear to be JSON" in proc.stdout
-    scores = course.scores(folder, "01_numpy")
+    scores = course_files.scores(folder, "01_numpy")
     assert scores[demo_class.REFERENCE] == _points(folder, "01_numpy")
     assert set(scores["broken"].values()) == {0}

@@ -17,7 +17,8 @@ import pytest
 
 import demo_class
 import hostile_class
-from autograder import course, failures, sandbox
+from autograder.grading import course_files, failures
+from autograder.grading.isolation import sandbox
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(sandbox.problem() is not None, reason=str(sandbox.problem()))]
 A = hostile_class.ASSIGNMENT
@@ -27,18 +28,18 @@ A = hostile_class.ASSIGNMENT
 def graded(tmp_path_factory):
     folder = hostile_class.build(tmp_path_factory.mktemp("hostile") / "course")
     canaries = {path: path.read_bytes() for path in [
-        folder / "source" / A / course.source_notebooks(folder)[A].name,
+        folder / "source" / A / course_files.source_notebooks(folder)[A].name,
         folder / "nbgrader_config.py",
-        folder / "submitted" / demo_class.REFERENCE / A / course.source_notebooks(folder)[A].name]}
+        folder / "submitted" / demo_class.REFERENCE / A / course_files.source_notebooks(folder)[A].name]}
     start = time.time()
     proc = subprocess.run([sys.executable, "-m", "autograder", "grade", "--course", str(folder), "--jobs", "2"],
                           capture_output=True, text=True)
     print(f"hostile class graded in {time.time() - start:.0f} s")
-    return folder, proc, course.scores(folder, A), canaries
+    return folder, proc, course_files.scores(folder, A), canaries
 
 
 def _points(folder):
-    from autograder import report
+    from autograder.grading import report
 
     return {g: m for a, g, m in report.steps(folder, [A]) if a == A}
 
@@ -48,7 +49,7 @@ def _expected(folder, student):
 
 
 def _autograded(folder, student):
-    return nbformat.read(folder / "autograded" / student / A / course.source_notebooks(folder)[A].name, as_version=4)
+    return nbformat.read(folder / "autograded" / student / A / course_files.source_notebooks(folder)[A].name, as_version=4)
 
 
 def _feedback(folder, student):
@@ -127,7 +128,7 @@ def test_errors_without_a_message_are_explained_in_the_feedback(graded):
 def test_outputs_stay_small(graded):
     folder = graded[0]
     for student in ("print_flood", "huge_string", "huge_image"):
-        notebook = folder / "autograded" / student / A / course.source_notebooks(folder)[A].name
+        notebook = folder / "autograded" / student / A / course_files.source_notebooks(folder)[A].name
         page = next((folder / "feedback" / student / A).glob("*.html"))
         assert notebook.stat().st_size < 2_000_000, (student, notebook.stat().st_size)
         assert page.stat().st_size < 3_000_000, (student, page.stat().st_size)
@@ -189,12 +190,12 @@ def test_grading_killed_halfway_then_rerun_gives_one_grade_per_notebook(tmp_path
     assert f"graded {8 - done_before} submission(s)" in rerun.stdout, rerun.stdout
     from nbgrader.api import Gradebook
 
-    with Gradebook(course.db_url(folder)) as gb:
+    with Gradebook(course_files.db_url(folder)) as gb:
         submissions = gb.assignment_submissions(A)
         assert sorted(s.student_id for s in submissions) == sorted(p.name for p in (folder / "submitted").iterdir())
         for submission in submissions:
             assert len(submission.notebooks) == 1
             assert all(g.score is not None for nb in submission.notebooks for g in nb.grades)
-    scores = course.scores(folder, A)
+    scores = course_files.scores(folder, A)
     for student in scores:
         assert scores[student] == demo_class.expected(folder, student, A, _points(folder)), student

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 import demo_class
-from autograder import course
+from autograder.grading import course_files
 
 URL = os.environ.get("NBGRADER_TEST_POSTGRES_URL")
 pytestmark = [pytest.mark.slow,
@@ -43,7 +43,7 @@ def test_parallel_grading_into_postgresql_gives_the_sqlite_grades(tmp_path, monk
     proc = _grade(pg, dict(env, NBGRADER_DB_URL=URL))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert not (pg / "gradebook.db").exists()
-    expected = {a: course.scores(lite, a) for a in ("01_numpy", "03_nn")}
+    expected = {a: course_files.scores(lite, a) for a in ("01_numpy", "03_nn")}
     monkeypatch.setenv("NBGRADER_DB_URL", URL)
-    assert {a: course.scores(pg, a) for a in ("01_numpy", "03_nn")} == expected
+    assert {a: course_files.scores(pg, a) for a in ("01_numpy", "03_nn")} == expected
     assert len(expected["01_numpy"]) == 6

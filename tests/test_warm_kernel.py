@@ -7,7 +7,7 @@ import pytest
 from jupyter_client.manager import start_new_kernel
 
 import zygotes
-from autograder import sandbox, warm_kernel
+from autograder.grading.isolation import sandbox, warm_kernel
 
 
 @pytest.fixture(scope="module")
@@ -74,13 +74,13 @@ def test_a_kernel_that_dies_is_seen_dead(zygote):
 
 
 def test_grading_without_bubblewrap_stops_and_says_what_to_do(monkeypatch, tmp_path):
-    from autograder import grading
+    from autograder.grading import batch
 
     monkeypatch.setenv(sandbox.BWRAP_VARIABLE, str(tmp_path / "no" / "bwrap"))
     sandbox.problem.cache_clear()
     assert sandbox.problem() == sandbox.MISSING
     with pytest.raises(SystemExit, match="apt-get install -y bubblewrap"):
-        grading.grade(tmp_path)
+        batch.grade(tmp_path)
     assert not (tmp_path / "autograded").exists()  # nothing was started or written
     sandbox.problem.cache_clear()
 
@@ -91,14 +91,14 @@ def test_the_sandbox_shows_only_the_environment_of_the_course_folder(tmp_path):
     import subprocess
     import sys
 
-    from autograder import course
+    from autograder.grading import course_files
 
     if os.geteuid() == 0:  # the sandbox runs as the worker's own user id, which must reach its folder
         os.chown(tmp_path, *sandbox.account())
-    listing = f"import json, os; print(json.dumps(os.listdir({str(course.ROOT)!r})))"
+    listing = f"import json, os; print(json.dumps(os.listdir({str(course_files.ROOT)!r})))"
     inside = subprocess.run(sandbox.command(tmp_path, [sys.executable, "-c", listing]), capture_output=True, text=True)
     assert inside.returncode == 0, inside.stderr
-    assert "source" in os.listdir(course.ROOT)
+    assert "source" in os.listdir(course_files.ROOT)
     assert set(json.loads(inside.stdout)) <= {"autograder", ".venv"}  # no source/, gradebook, submissions
 
 

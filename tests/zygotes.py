@@ -2,7 +2,7 @@
 import contextlib
 import os
 
-from autograder import warm_kernel
+from autograder.grading.isolation import warm_kernel
 
 
 @contextlib.contextmanager

@@ -18,7 +18,7 @@ kernels/ beside this file): it asks the zygote for a kernel instead of starting
 ``python -m ipykernel_launcher``, and signals and polls the kernel through the zygote, which
 sees the kernel's process id inside the sandbox.
 
-    python -m autograder.warm_kernel SOCKET OPTIONS     run a zygote (a grading worker starts its own)
+    python -m autograder.grading.isolation.warm_kernel SOCKET OPTIONS     run a zygote (a grading worker starts its own)
 """
 import json
 import os
@@ -137,9 +137,9 @@ class Zygote:
     def serve_probe(self, conn):
         for fd in (1, 2):  # what the student's code prints goes nowhere: the judge reads values only
             os.dup2(os.open(os.devnull, os.O_WRONLY), fd)
-        from . import probes
+        from . import probe_server
 
-        probes.serve(conn)
+        probe_server.serve(conn)
 
     def op_signal(self, server, conn, pid, signum):
         _signal(pid, signum)
@@ -379,7 +379,7 @@ def start_zygote(sandboxed=True, cold=False, limits=None):
     path = scratch / "zygote"
     options = {"cold": cold, "sandboxed": sandboxed, "outer_pid_ns": os.readlink("/proc/self/ns/pid"),
                "limits": limits or {}, "own_user": sandboxed and os.geteuid() == 0}
-    argv = [sys.executable, "-m", "autograder.warm_kernel", str(path), json.dumps(options)]
+    argv = [sys.executable, "-m", "autograder.grading.isolation.warm_kernel", str(path), json.dumps(options)]
     env = dict(os.environ, MPLCONFIGDIR=str(scratch / MATPLOTLIB))
     if sandboxed:
         argv = sandbox.command(scratch, argv)

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import nbformat
 
-from . import course as course_files
-from . import failures
-from .diagnosis import MISTAKES
+from ..diagnosis import MISTAKES
+from . import course_files, failures
 
 
 def steps(course, assignments):

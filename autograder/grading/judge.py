@@ -26,9 +26,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import guards, sandbox, warm_kernel, wire
-from .compare import CheckFailed, say
-from .probes import raise_judged
+from .. import guards, wire
+from ..compare import CheckFailed, say
+from ..probes import raise_judged
+from .isolation import sandbox, warm_kernel
 
 
 class ProbeFailed(CheckFailed):

@@ -23,8 +23,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from . import course as course_files
-from . import failures, sandbox, submission
+from . import course_files, failures, submission
+from .isolation import sandbox
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ def _start_worker(course, threads, warm, sandboxed):
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
-    from . import sandbox, warm_kernel
+    from .isolation import sandbox, warm_kernel
 
     # Several kernels at once, each with a thread per core, would fight over the cores (OpenMP
     # threads spin while they wait): give each worker's kernels its share of the cores instead.
@@ -138,7 +138,7 @@ def _start_worker(course, threads, warm, sandboxed):
 
 def _grade(job):
     """Worker: nbgrader autograde, then generate_feedback, for one job."""
-    from . import warm_kernel
+    from .isolation import warm_kernel
 
     warm_kernel.ensure_zygote()  # the job before may have killed it
     root = Path(_API.coursedir.root)

@@ -73,7 +73,7 @@ def record(course, student, assignment, raw):
     in the failures ledger. Returns the reason in English."""
     from nbgrader.api import Gradebook
 
-    from . import course as course_files
+    from . import course_files
 
     zh, en = explain(raw)
     with Gradebook(course_files.db_url(course)) as gb:

@@ -9,13 +9,14 @@ from pathlib import Path
 
 import nbformat
 
-from . import course, grading, sandbox
+from . import batch, course_files
+from .isolation import sandbox
 
 
-def find_notebooks(folder, root=course.ROOT):
+def find_notebooks(folder, root=course_files.ROOT):
     """{assignment: the learner's copy of its notebook} found anywhere under ``folder``, by name."""
     found = {}
-    for assignment, source in course.source_notebooks(root).items():
+    for assignment, source in course_files.source_notebooks(root).items():
         matches = sorted(Path(folder).rglob(source.name))
         preferred = [m for m in matches if m.parent.name == assignment]
         if matches:
@@ -40,16 +41,16 @@ def messages(autograded_notebook):
     return rows
 
 
-def selfcheck(folder, jobs=None, root=course.ROOT):
+def selfcheck(folder, jobs=None, root=course_files.ROOT):
     """Grade the notebooks under ``folder``; return {assignment: rows as from ``messages``}."""
     notebooks = find_notebooks(folder, root)
     with tempfile.TemporaryDirectory() as tmp:
-        scratch = course.new_course(Path(tmp) / "course", root)
+        scratch = course_files.new_course(Path(tmp) / "course", root)
         for assignment, path in notebooks.items():
             target = scratch / "submitted" / "me" / assignment
             target.mkdir(parents=True)
             shutil.copy(path, target / path.name)
-        outcomes = grading.grade(scratch, list(notebooks), jobs=jobs, progress=False,
+        outcomes = batch.grade(scratch, list(notebooks), jobs=jobs, progress=False,
                                  sandboxed=sandbox.problem() is None)  # your own notebooks: isolation optional
         failed = {o.job.assignment: o.reason for o in outcomes if not o.ok}
         return {a: failed.get(a) or messages(next((scratch / "autograded" / "me" / a).glob("*.ipynb")))

@@ -16,13 +16,13 @@ import os
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Integer
 
-from . import judge
+from .. import judge
 
 
 def ensure_zygote(config):
     """The grading worker's zygote forks the probes; `nbgrader autograde` run by hand starts one for
     itself (sandboxed where the sandbox can run), kept until it exits."""
-    from . import sandbox, warm_kernel
+    from ..isolation import sandbox, warm_kernel
 
     if warm_kernel.ensure_zygote() or os.environ.get(warm_kernel.SOCKET_VARIABLE):
         return

@@ -37,7 +37,7 @@ class GuardedExecute(Execute):
         return super().preprocess(nb, resources, km)
 
     def preprocess_cell(self, cell, resources, index):
-        from .judge import is_test
+        from ..judge import is_test
 
         if is_test(cell):  # decided by the judge, outside the kernel the submission's code runs in
             cell.outputs = [error("NotJudged", NOT_JUDGED)]

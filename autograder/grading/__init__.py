@@ -1,0 +1,14 @@
+"""The instructor's side: a whole class graded with nbgrader. Notebooks never import it, and none
+of it runs in a student's kernel.
+
+- ``cli``           ``python -m autograder release | grade | selfcheck``
+- ``course_files``  the course on disk: assignments, folders (as nbgrader names them), release, scores
+- ``batch``         a class graded in parallel, only what changed, with a warm process per worker
+- ``submission``    what is wrong with a submitted folder before it is graded (missing, renamed, broken)
+- ``failures``      a submission that could not be graded: zero, with the reason on its feedback page
+- ``judge``         every graded step decided here, against a probe process that runs the student's code
+- ``report``        grades.csv and the class report (scores per step, the most common mistakes)
+- ``selfcheck``     a student's or author's own notebooks graded with the hidden tests
+- ``plugins/``      nbgrader's plug-ins, named in nbgrader_config.py
+- ``isolation/``    where submitted code runs: the sandbox, warm kernels, probe processes
+"""
