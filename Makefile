@@ -49,7 +49,7 @@ selfcheck: $(READY)
 	$(PY) -m autograder selfcheck $(DIR)
 
 demo: $(READY)
-	$(PY) tests/demo_class.py $(DEMO_DIR)
+	$(PY) tests/support/demo_class.py $(DEMO_DIR)
 
 bench: $(READY)
-	$(PY) tests/bench.py $(if $(K),--students $(K)) $(if $(JOBS),--jobs $(JOBS))
+	$(PY) tools/bench.py $(if $(K),--students $(K)) $(if $(JOBS),--jobs $(JOBS))

@@ -11,6 +11,7 @@ import shutil
 import nbformat
 import pytest
 
+import cells
 from autograder.grading import course_files
 from browser_helpers import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, Lab, course_copy, jupyter_env
 
@@ -29,7 +30,7 @@ def _cell_source(assignment, grade_id, drop=()):
     """The solution of one step, from the source notebook, without the solution markers and the
     lines in ``drop`` (each must be there)."""
     nb = nbformat.read(course_files.ROOT / "source" / assignment / NOTEBOOK, as_version=4)
-    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+    cell = cells.cell(nb, grade_id)
     lines = [line for line in cell.source.splitlines() if line.strip() not in course_files.SOLUTION_MARKERS]
     for line in drop:
         assert line in lines, f"{grade_id}: line to drop not found: {line!r}"
@@ -39,7 +40,7 @@ def _cell_source(assignment, grade_id, drop=()):
 
 def _grade_index(path, grade_id):
     nb = nbformat.read(path, as_version=4)
-    return next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+    return cells.cell_index(nb, grade_id)
 
 
 @pytest.fixture(scope="module")

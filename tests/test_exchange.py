@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+import cells
 import demo_class
 from autograder.grading import course_files
 
@@ -100,13 +101,6 @@ def test_solution_has_full_marks_and_stub_zero(cycle):
     for a in assignments:
         scores = course_files.scores(folder, a)
         assert set(scores) == {SOLVER, STUB}, scores
-        gb_max = _max_points(folder, a)
+        gb_max = cells.points(folder, a)
         assert scores[SOLVER] == gb_max, (a, scores[SOLVER], gb_max)
         assert scores[STUB] and all(v == 0 for v in scores[STUB].values()), (a, scores[STUB])
-
-
-def _max_points(folder, assignment):
-    from nbgrader.api import Gradebook
-
-    with Gradebook(course_files.db_url(folder)) as gb:
-        return {c.name: c.max_score for nb in gb.find_assignment(assignment).notebooks for c in nb.grade_cells}

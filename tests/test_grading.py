@@ -1,4 +1,4 @@
-"""The grading pipeline on the generated class of `make demo` (tests/demo_class.py): real
+"""The grading pipeline on the generated class of `make demo` (tests/support/demo_class.py): real
 nbgrader underneath, run by `python -m autograder grade` in parallel. The demo is run once,
 exactly as `make demo` runs it; the tests read its results. A second, smaller class is graded
 both by stock sequential `nbgrader autograde` and by the pipeline, and the grades must be the
@@ -13,9 +13,10 @@ import sys
 import nbformat
 import pytest
 
+import cells
 import demo_class
 import hostile_class
-from autograder.grading import course_files, batch, report
+from autograder.grading import course_files, batch
 from autograder.grading.isolation import sandbox
 from autograder.diagnosis import MISTAKES as CATALOGUE
 
@@ -35,7 +36,7 @@ def _grade(folder, *args):
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     folder = tmp_path_factory.mktemp("demo")
-    proc = subprocess.run([sys.executable, str(course_files.ROOT / "tests" / "demo_class.py"), str(folder)],
+    proc = subprocess.run([sys.executable, str(course_files.ROOT / "tests" / "support" / "demo_class.py"), str(folder)],
                           capture_output=True, text=True)
     return folder, proc, {a: course_files.scores(folder, a) for a in course_files.assignments(folder)}
 
@@ -56,7 +57,7 @@ def test_demo_without_bubblewrap_grades_the_course_and_says_what_it_left_out(tmp
     the course's own notebooks are graded without the sandbox, every score as expected, and the
     hostile submissions that need the sandbox are left out, saying why."""
     env = dict(os.environ, **{sandbox.BWRAP_VARIABLE: str(tmp_path / "nowhere" / "bwrap")})
-    proc = subprocess.run([sys.executable, str(course_files.ROOT / "tests" / "demo_class.py"), str(tmp_path / "demo")],
+    proc = subprocess.run([sys.executable, str(course_files.ROOT / "tests" / "support" / "demo_class.py"), str(tmp_path / "demo")],
                           capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "no grading sandbox here: bubblewrap (bwrap) is not installed" in proc.stdout
@@ -66,10 +67,6 @@ def test_demo_without_bubblewrap_grades_the_course_and_says_what_it_left_out(tmp
     assert re.search(r"^reference\s+(10/10\s+){4}10/10$", table, re.M)
     assert re.search(r"^memory_bomb\s+6/10", table, re.M)  # the memory limit holds without the sandbox
     assert not re.search(r"^reach_out", table, re.M)
-
-
-def _points(folder, assignment):
-    return {g: m for a, g, m in report.steps(folder, [assignment]) if a == assignment}
 
 
 def _page(folder, student, assignment):
@@ -88,20 +85,20 @@ def test_grading_succeeds_and_every_submission_is_in_the_gradebook(graded):
                                           if hostile_class.CASES[s][2] == hostile_class.BROKEN}
     for job in grading.submissions(folder, course_files.assignments(folder)):
         got = scores[job.assignment][job.student]
-        assert set(got) == set(_points(folder, job.assignment)) and None not in got.values(), (job, got)
+        assert set(got) == set(cells.points(folder, job.assignment)) and None not in got.values(), (job, got)
 
 
 def test_solution_gets_full_marks(graded):
     folder, _, scores = graded
     for assignment in course_files.assignments(folder):
-        assert scores[assignment][demo_class.REFERENCE] == _points(folder, assignment)
+        assert scores[assignment][demo_class.REFERENCE] == cells.points(folder, assignment)
 
 
 def test_untouched_stub_scores_zero_on_every_test_cell(graded):
     folder, _, scores = graded
     for assignment in course_files.assignments(folder):
         stub = scores[assignment][demo_class.STUB]
-        assert set(stub) == set(_points(folder, assignment))
+        assert set(stub) == set(cells.points(folder, assignment))
         assert all(score == 0 for score in stub.values()), stub
 
 
@@ -110,14 +107,14 @@ def test_the_demo_grades_its_hostile_submissions_as_expected(graded, student):
     folder, _, scores = graded
     if student in hostile_class.NEEDS_SANDBOX and sandbox.problem():
         pytest.skip(f"left out of the demo here: {sandbox.problem()}")
-    assert scores["01_numpy"][student] == demo_class.expected(folder, student, "01_numpy", _points(folder, "01_numpy"))
+    assert scores["01_numpy"][student] == demo_class.expected(folder, student, "01_numpy", cells.points(folder, "01_numpy"))
 
 
 @pytest.mark.parametrize("assignment,student,grade_id,_r,key", demo_class.MISTAKES,
                          ids=[f"{m[0]}-{m[1]}" for m in demo_class.MISTAKES])
 def test_a_mistake_loses_only_its_step_and_feedback_names_it(graded, assignment, student, grade_id, _r, key):
     folder, _, scores = graded
-    assert scores[assignment][student] == demo_class.expected(folder, student, assignment, _points(folder, assignment))
+    assert scores[assignment][student] == demo_class.expected(folder, student, assignment, cells.points(folder, assignment))
     page = _page(folder, student, assignment)
     if key in CATALOGUE:
         assert CATALOGUE[key].en in page and CATALOGUE[key].zh in page
@@ -178,7 +175,7 @@ def test_rerun_grades_only_what_changed(graded):
     shutil.copy(course_files.source_notebooks(folder)["01_numpy"], notebook)  # the stub student finished 01
     changed = _grade(folder)
     assert "graded 1 submission(s)" in changed.stdout, changed.stdout
-    assert course_files.scores(folder, "01_numpy")[demo_class.STUB] == _points(folder, "01_numpy")
+    assert course_files.scores(folder, "01_numpy")[demo_class.STUB] == cells.points(folder, "01_numpy")
     for assignment in course_files.assignments(folder):
         for student, got in course_files.scores(folder, assignment).items():
             if (student, assignment) != (demo_class.STUB, "01_numpy"):
@@ -227,7 +224,7 @@ def test_zip_collect_then_grade(tmp_path):
     course_files.nbgrader(folder, "zip_collect", "01_numpy")
     assert _grade(folder, "01_numpy").returncode == 0
     scores = course_files.scores(folder, "01_numpy")
-    assert scores["alice"] == _points(folder, "01_numpy")
+    assert scores["alice"] == cells.points(folder, "01_numpy")
     assert set(scores["bob"].values()) == {0}
 
 
@@ -268,5 +265,5 @@ def test_a_broken_notebook_scores_zero_with_a_reason_and_the_rest_is_graded(tmp_
     assert proc.returncode == 1
     assert "could not grade broken/01_numpy" in proc.stdout and "does not appear to be JSON" in proc.stdout
     scores = course_files.scores(folder, "01_numpy")
-    assert scores[demo_class.REFERENCE] == _points(folder, "01_numpy")
+    assert scores[demo_class.REFERENCE] == cells.points(folder, "01_numpy")
     assert set(scores["broken"].values()) == {0}

@@ -1,4 +1,4 @@
-"""Hostile and broken submissions (tests/hostile_class.py), graded once by `python -m autograder
+"""Hostile and broken submissions (tests/support/hostile_class.py), graded once by `python -m autograder
 grade` in the grading sandbox; many assertions on the result. Also: the grader killed halfway
 (SIGINT, SIGKILL) and run again leaves exactly one grade per notebook.
 
@@ -15,6 +15,7 @@ import time
 import nbformat
 import pytest
 
+import cells
 import demo_class
 import hostile_class
 from autograder.grading import course_files, failures
@@ -38,14 +39,8 @@ def graded(tmp_path_factory):
     return folder, proc, course_files.scores(folder, A), canaries
 
 
-def _points(folder):
-    from autograder.grading import report
-
-    return {g: m for a, g, m in report.steps(folder, [A]) if a == A}
-
-
 def _expected(folder, student):
-    return hostile_class.expected(folder, student, _points(folder))
+    return hostile_class.expected(folder, student, cells.points(folder, A))
 
 
 def _autograded(folder, student):
@@ -77,7 +72,7 @@ def test_each_submission_gets_the_score_it_earned(graded, student):
 
 def test_the_reference_student_is_graded_as_usual(graded):
     folder, _, scores, _ = graded
-    assert scores[demo_class.REFERENCE] == _points(folder)
+    assert scores[demo_class.REFERENCE] == cells.points(folder, A)
 
 
 @pytest.mark.parametrize("student", [s for s, c in hostile_class.CASES.items() if c[2] == hostile_class.BROKEN])
@@ -103,7 +98,7 @@ def test_endless_cells_are_stopped_and_named(graded):
     folder = graded[0]
     for student, grade_id in (("infinite_loop", "forward"), ("sleep_forever", "test_loss"), ("busy_helper", "test_backward")):
         nb = _autograded(folder, student)
-        cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+        cell = cells.cell(nb, grade_id)
         assert any(o.output_type == "error" and o.ename in ("CellTimeoutError", "KeyboardInterrupt", "KernelDied", "ProbeFailed")
                    for o in cell.outputs), (student, cell.outputs)
     # a call that never returns is stopped by the judge at the cell's time limit
@@ -113,7 +108,7 @@ def test_endless_cells_are_stopped_and_named(graded):
 def test_a_dead_kernel_costs_only_the_cells_from_there_on(graded):
     folder = graded[0]
     nb = _autograded(folder, "os_exit")
-    update = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "update")
+    update = cells.cell(nb, "update")
     assert any(o.output_type == "error" and o.ename == "KernelDied" for o in update.outputs)
     page = _feedback(folder, "os_exit")
     assert "The kernel stopped" in page and "Not run: the kernel stopped in an earlier cell (update)" in page
@@ -198,4 +193,4 @@ def test_grading_killed_halfway_then_rerun_gives_one_grade_per_notebook(tmp_path
             assert all(g.score is not None for nb in submission.notebooks for g in nb.grades)
     scores = course_files.scores(folder, A)
     for student in scores:
-        assert scores[student] == demo_class.expected(folder, student, A, _points(folder)), student
+        assert scores[student] == demo_class.expected(folder, student, A, cells.points(folder, A)), student

@@ -7,7 +7,7 @@ give: the points of each step (``FULL`` = the step's points), or ``BROKEN`` = ze
 step with a reason. The course's limits are lowered (``LIMITS``) so that the whole class grades
 in a few minutes.
 
-    python tests/hostile_class.py [FOLDER]     build the class in FOLDER and grade it
+    python tests/support/hostile_class.py [FOLDER]     build the class in FOLDER and grade it
 """
 import json
 import os
@@ -21,6 +21,7 @@ from pathlib import Path
 import nbformat
 
 import demo_class
+import cells
 from autograder.grading import course_files
 
 ASSIGNMENT = "01_numpy"
@@ -36,14 +37,10 @@ c.GradingLimits.cpu_seconds = 60
 """
 
 
-def _cell(nb, grade_id):
-    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
-
-
 def prepend(grade_id, code):
     """Put ``code`` at the top of the cell ``grade_id``."""
     def edit(nb, folder):
-        cell = _cell(nb, grade_id)
+        cell = cells.cell(nb, grade_id)
         cell.source = code + "\n" + cell.source
         return nb
     return edit
@@ -52,7 +49,7 @@ def prepend(grade_id, code):
 def in_function(grade_id, code):
     """Put ``code`` at the top of the body of the function defined in the cell ``grade_id``."""
     def edit(nb, folder):
-        cell = _cell(nb, grade_id)
+        cell = cells.cell(nb, grade_id)
         first = cell.source.index('"""')
         end = cell.source.index("\n", cell.source.index('"""', first + 3)) + 1  # after the docstring
         indented = "".join(f"    {line}\n" for line in code.splitlines())
@@ -63,7 +60,7 @@ def in_function(grade_id, code):
 
 def extra_cell_after_setup(code):
     def edit(nb, folder):
-        index = nb.cells.index(_cell(nb, "setup"))
+        index = nb.cells.index(cells.cell(nb, "setup"))
         nb.cells.insert(index + 1, nbformat.v4.new_code_cell(code))
         return nb
     return edit
@@ -72,7 +69,7 @@ def extra_cell_after_setup(code):
 def replace_solution(grade_id, body):
     """Replace what is between the solution markers of ``grade_id`` by ``body``."""
     def edit(nb, folder):
-        cell = _cell(nb, grade_id)
+        cell = cells.cell(nb, grade_id)
         start, end = cell.source.index("### BEGIN SOLUTION"), cell.source.index("### END SOLUTION")
         cell.source = cell.source[:start] + body.strip() + "\n    " + cell.source[end:]
         return nb
@@ -154,7 +151,7 @@ def strip_metadata(nb, folder):
 
 
 def duplicate_solution(nb, folder):
-    cell = _cell(nb, "forward")
+    cell = cells.cell(nb, "forward")
     nb.cells.insert(nb.cells.index(cell) + 1, nbformat.from_dict(json.loads(json.dumps(cell))))
     return nb
 
@@ -165,13 +162,13 @@ def drop_test_cells(nb, folder):
 
 
 def to_markdown(nb, folder):
-    cell = _cell(nb, "forward")
+    cell = cells.cell(nb, "forward")
     nb.cells[nb.cells.index(cell)] = nbformat.v4.new_markdown_cell(cell.source, metadata=cell.metadata)
     return nb
 
 
 def test_cell_pass(nb, folder):
-    _cell(nb, "test_forward").source = "pass"
+    cells.cell(nb, "test_forward").source = "pass"
     return nb
 
 
@@ -393,14 +390,14 @@ def expected(folder, student, points):
 
 def main(folder=None):
     """Build and grade the class, then print each case: what it does, its score per step, and why."""
-    from autograder.grading import failures, report
+    from autograder.grading import failures
 
     folder = Path(folder or Path(tempfile.gettempdir()) / "two-layer-net-hostile")
     shutil.rmtree(folder, ignore_errors=True)
     build(folder)
     code = subprocess.run([sys.executable, "-m", "autograder", "grade", "--course", str(folder)]).returncode
     scores, broken = course_files.scores(folder, ASSIGNMENT), failures.load(folder)
-    points = {g: m for a, g, m in report.steps(folder, [ASSIGNMENT]) if a == ASSIGNMENT}
+    points = cells.points(folder, ASSIGNMENT)
     print("\n| case | what the submission does | forward/loss/backward/update | total | as expected |\n|---|---|---|---|---|")
     for student, (what, _, want) in CASES.items():
         got = scores.get(student, {})

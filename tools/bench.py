@@ -8,7 +8,7 @@ warm process (the default), and the same without the grading sandbox (--no-sandb
 shows what the sandbox costs. The grades must be identical. The floor is what every notebook pays
 at least: a fresh kernel that starts and imports torch, numpy and matplotlib, measured here too.
 
-    python tests/bench.py [--students K] [--jobs N]
+    python tools/bench.py [--students K] [--jobs N]
 """
 import argparse
 import os
@@ -20,8 +20,12 @@ import tempfile
 import time
 from pathlib import Path
 
-import demo_class
-from autograder.grading import course_files
+# The generated class is built by tests/support/demo_class.py, which stays with the tests because it
+# quotes solution lines; this script is run as `python tools/bench.py`, so that folder is put on the path.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "support"))
+
+import demo_class  # noqa: E402
+from autograder.grading import course_files  # noqa: E402
 
 
 def floor_seconds(repeats=3):

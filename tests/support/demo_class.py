@@ -1,5 +1,5 @@
 """The generated class: the reference solution, the untouched stub, and one student per common
-mistake; for `make demo`, also a few hostile submissions of 01_numpy (from tests/hostile_class.py:
+mistake; for `make demo`, also a few hostile submissions of 01_numpy (from tests/support/hostile_class.py:
 a kernel that dies, a memory bomb, a 200 MB print, rebound checks, a submission reaching for the
 course's files, a broken file, a duplicated answer cell). Used by the grading tests, `make demo`
 (run this file) and `make bench`.
@@ -8,7 +8,7 @@ It lives with the tests, not in the autograder package, because it quotes soluti
 each mistake edits one solution cell of a source notebook by exact text replacement, so a
 change in the source that breaks a replacement fails loudly instead of testing nothing.
 
-    python tests/demo_class.py [FOLDER]     build the class in FOLDER, grade it, print the table
+    python tests/support/demo_class.py [FOLDER]     build the class in FOLDER, grade it, print the table
 """
 import shutil
 import subprocess
@@ -18,6 +18,9 @@ from pathlib import Path
 
 import nbformat
 
+# Run as a script (`make demo`), Python puts this folder first on sys.path, so its neighbours import
+# here as they do under pytest (tests/conftest.py).
+import cells
 from autograder.grading import course_files, report
 
 # (assignment, student, grade id of the cell edited, [(old, new), ...], mistake key the feedback must name)
@@ -55,7 +58,7 @@ MISTAKES = [
 def edited(source_path, grade_id, replacements):
     """The source notebook with ``replacements`` applied to the cell ``grade_id``."""
     nb = nbformat.read(source_path, as_version=4)
-    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+    cell = cells.cell(nb, grade_id)
     for old, new in replacements:
         assert old in cell.source, f"{source_path.name}/{grade_id}: text to replace not found: {old!r}"
         cell.source = cell.source.replace(old, new)
