@@ -12,9 +12,10 @@ import torch
 from torch import nn
 
 from . import oracles, probes
-from .checks import CHECK_LEARNING_RATE, VISIBLE_SEED, VISIBLE_SHAPE, _Case, _context, _finish, sgd_steps
+from ._steps import (CHECK_LEARNING_RATE, VISIBLE_SEED, VISIBLE_SHAPE, Case, context, finish, named,  # noqa: F401
+                     on_every_device, sgd_steps)
 from .compare import close_enough, fail, find_problems, passed, say
-from .diagnosis import MISTAKES, diagnose, loss_candidates
+from .diagnosis import MISTAKES, loss_candidates
 from .probes import raise_judged
 from .probes import run as probe
 
@@ -28,7 +29,7 @@ DEVICE_MISMATCH = ("is not on the expected device", "Expected all tensors to be 
 def weights(seed, shape, bias, dtype="float32", device="cpu"):
     """(weights, case): {"w1", "w2", "b1", "b2"} of the seeded problem, the biases small and seeded
     (None without ``bias``); what probes.sequential builds an nn.Sequential from."""
-    c = _Case("torch", seed, shape, dtype, device)
+    c = Case("torch", seed, shape, dtype, device)
     b1 = b2 = None
     if bias:
         g = torch.Generator().manual_seed(seed)
@@ -90,7 +91,7 @@ def sequential_model(build_model, seed=VISIBLE_SEED, shape=INIT_SHAPE):
     __tracebackhide__ = True
     _, d_in, h, d_out = shape
     label = f"(N, D_in, H, D_out) = {tuple(shape)}, seed {seed}"
-    c = _Case("torch", seed, shape, "float32", "cpu")
+    c = Case("torch", seed, shape, "float32", "cpu")
     facts = probe(build_model, "build_model", seed=seed, d_in=d_in, h=h, d_out=d_out, x=c.x)
     problems = _structure_problems(facts, d_in, h, d_out, bias=False)
     if not problems:
@@ -101,26 +102,25 @@ def sequential_model(build_model, seed=VISIBLE_SEED, shape=INIT_SHAPE):
         w1, w2 = facts["weights"]
         ref = oracles.reference(c.x, c.y, w1.T, w2.T)
         problems = c.problems("model(x)", facts["output"], ref["y_pred"])
-    _finish("model", problems, label)
+    finish("model", problems, label)
 
 
 def mse_loss(build_loss, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="float32", device="cpu"):
     """Check ``build_loss()``: a loss function whose value is the sum of squared errors."""
     __tracebackhide__ = True
-    c = _Case("torch", seed, shape, dtype, device)
+    c = Case("torch", seed, shape, dtype, device)
     facts = probe(build_loss, "build_loss", y_pred=c.cast(c.ref["y_pred"]), y=c.y)
     if not facts["instance"]:
         fail("loss", [say("build_loss 应该返回一个损失函数的实例，例如 nn.MSELoss(reduction='sum')（注意括号）。",
                           "build_loss should return a loss function instance, e.g. nn.MSELoss(reduction='sum') "
-                          "(note the parentheses)."), _context(c.label)])
+                          "(note the parentheses)."), context(c.label)])
     value = facts["value"]
     problems = c.problems("loss", value, c.ref["loss"], kind="scalar")
     if problems:
         candidates = loss_candidates(c.ref["y_pred"], c.y)
         candidates["reduction_mean"] = candidates.pop("mean_instead_of_sum")
-        mistake = diagnose(value, candidates, correct=c.ref["loss"])
-        problems += [mistake.message] if mistake else []
-    _finish("loss", problems, c.label)
+        problems += named(value, candidates, correct=c.ref["loss"])
+    finish("loss", problems, c.label)
 
 
 def sgd_train_step(train_step, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="float32", device="cpu",
@@ -128,7 +128,7 @@ def sgd_train_step(train_step, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="fl
     """Check ``train_step(model, x, y, loss_fn, learning_rate) -> loss``: forward, loss, backward,
     the update of every parameter under torch.no_grad(), model.zero_grad(); two steps."""
     __tracebackhide__ = True
-    c = _Case("torch", seed, shape, dtype, device)
+    c = Case("torch", seed, shape, dtype, device)
     sgd_steps("train_step", train_step, "sequential", c, learning_rate)
 
 
@@ -152,7 +152,7 @@ def adam_optimizer(build_optimizer, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, lear
             problems.append(say("优化器要管理模型的全部参数：torch.optim.Adam(model.parameters(), lr=learning_rate)。",
                                 "the optimizer must hold all of the model's parameters: "
                                 "torch.optim.Adam(model.parameters(), lr=learning_rate)."))
-    _finish("optimizer", problems, c.label)
+    finish("optimizer", problems, c.label)
 
 
 def _reference_run(model, c, learning_rate, steps, order):
@@ -205,7 +205,7 @@ def adam_train_step(train_step, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="f
                     problems.append(MISTAKES[order].message)
                     break
         if problems:
-            fail("train_step", [say(f"（第 {k + 1} 步）", f"(step {k + 1})"), *problems, _context(c.label)])
+            fail("train_step", [say(f"（第 {k + 1} 步）", f"(step {k + 1})"), *problems, context(c.label)])
     passed("train_step", f"{c.label}, {steps} steps")
 
 
@@ -215,7 +215,7 @@ def module_class(TwoLayerNet, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="flo
     """Check ``TwoLayerNet(D_in, H, D_out)``: an nn.Module with linear1 and linear2 (nn.Linear),
     whose forward is linear2(relu(linear1(x)))."""
     __tracebackhide__ = True
-    c = _Case("torch", seed, shape, dtype, device)
+    c = Case("torch", seed, shape, dtype, device)
     _, d_in, h, d_out = shape
     facts = probe(TwoLayerNet, "module", seed=seed, d_in=d_in, h=h, d_out=d_out, x=c.x)
     problems = []
@@ -240,7 +240,7 @@ def module_class(TwoLayerNet, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="flo
                 torch.relu(torch.nn.functional.linear(x64, p["weight1"].double(), _double(p["bias1"]))),
                 p["weight2"].double(), _double(p["bias2"]))
         problems = c.problems("model(x)", facts["output"], expected)
-    _finish("model", problems, c.label)
+    finish("model", problems, c.label)
 
 
 def _double(t):
@@ -270,7 +270,7 @@ def train_loop(train, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, device="cpu", lear
     __tracebackhide__ = True
     w, c = weights(seed, shape, bias=True)
     on_device = probes.sequential(**w).to(device)
-    moved = _Case("torch", seed, shape, "float32", device)
+    moved = Case("torch", seed, shape, "float32", device)
     reference = _reference_run(on_device, moved, learning_rate, steps, "right")
     label = c.label.replace(" cpu,", f" {device},")
     facts = probe(train, "train", **w, x=c.x, y=c.y, device=device, learning_rate=learning_rate, steps=steps)
@@ -278,9 +278,9 @@ def train_loop(train, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, device="cpu", lear
         error = facts["error"]
         if getattr(error, "type_name", "") == "RuntimeError":
             if any(text in str(error) for text in DEVICE_MISMATCH):
-                fail("train", [str(error), MISTAKES["device_mismatch"].message, _context(label)])
+                fail("train", [str(error), MISTAKES["device_mismatch"].message, context(label)])
             if "CUDA" in str(error) or "cuda" in str(error):
-                fail("train", [str(error), MISTAKES["model_not_on_device"].message, _context(label)])
+                fail("train", [str(error), MISTAKES["model_not_on_device"].message, context(label)])
         raise_judged(error)
     losses = facts["losses"]
     problems = []
@@ -297,7 +297,7 @@ def train_loop(train, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, device="cpu", lear
         problems.append(say("训练后的参数和 torch.optim.Adam 的结果不一致。",
                             "after training, the parameters differ from torch.optim.Adam's."))
     problems = problems or _device_probe(train, seed, shape)
-    _finish("train", problems, label + f", {steps} steps")
+    finish("train", problems, label + f", {steps} steps")
 
 
 # ---- notebook 5, optional: a ReLU with its own backward -----------------------------------------
@@ -316,4 +316,4 @@ def custom_relu(MyReLU, seed=VISIBLE_SEED):
             problems = [say("backward 和数值梯度不一致（torch.autograd.gradcheck）：输入 > 0 的位置梯度原样通过，其余为 0。",
                             "backward disagrees with the numerical gradient (torch.autograd.gradcheck): the gradient "
                             "passes where the input is > 0 and is 0 elsewhere."), str(error).splitlines()[0]]
-    _finish("MyReLU", problems, "float64 (6, 5)")
+    finish("MyReLU", problems, "float64 (6, 5)")
