@@ -16,7 +16,7 @@ import pytest
 import cells
 import demo_class
 import hostile_class
-from autograder.grading import course_files, batch
+from autograder.grading import course_files
 from autograder.grading.isolation import sandbox
 from autograder.diagnosis import MISTAKES as CATALOGUE
 
