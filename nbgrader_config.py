@@ -81,11 +81,8 @@ c.Autograde.autograde_preprocessors = [GuardedExecute, JudgeSteps, IgnorePattern
                                        LimitOutput, LimitOutputSize, SaveAutoGrades, AssignLatePenalties,
                                        CheckCellMetadata]
 
-# Limits on each submitted notebook's kernel when `make grade` runs it in the grading sandbox
-# (autograder/sandbox.py): memory it may allocate, CPU seconds, wall-clock seconds, largest file,
-# and (grading as root) processes and threads of one grading worker's sandbox.
-c.GradingLimits.memory_mb = 4096
-c.GradingLimits.cpu_seconds = 600
-c.GradingLimits.wall_seconds = 900
-c.GradingLimits.file_mb = 64
-c.GradingLimits.processes = 256
+# Limits on each submitted notebook's kernel when `make grade` runs it in the grading sandbox: memory
+# it may allocate, CPU seconds, wall-clock seconds, largest file, and (grading as root) processes and
+# threads of one grading worker's sandbox. Their defaults, with the reason for each, are in one place:
+# GradingLimits in autograder/grading/isolation/sandbox.py. Change one here, for example:
+#   c.GradingLimits.memory_mb = 8192

@@ -42,16 +42,16 @@ class Outcome:
 
 def submissions(course, assignments):
     """Every (student, assignment) submitted under ``course``/submitted/, as Jobs."""
-    root = Path(course) / "submitted"
+    root = course_files.folder(course, "submitted")
     if not root.is_dir():
         return []
     return [Job(s.name, a) for s in sorted(root.iterdir()) if s.is_dir()
-            for a in assignments if (s / a).is_dir()]
+            for a in assignments if course_files.folder(course, "submitted", s.name, a).is_dir()]
 
 
 def digest(course, job):
     """A fingerprint of the submitted files of ``job``: names and contents."""
-    folder = Path(course) / "submitted" / job.student / job.assignment
+    folder = course_files.folder(course, "submitted", job.student, job.assignment)
     h = hashlib.sha256()
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         h.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
@@ -62,7 +62,7 @@ class Ledger:
     """The digest of every job graded to the end, in autograded/.digests.json (written atomically)."""
 
     def __init__(self, course):
-        self.path = Path(course) / "autograded" / ".digests.json"
+        self.path = course_files.folder(course, "autograded") / ".digests.json"
         self.entries = json.loads(self.path.read_text()) if self.path.exists() else {}
 
     @staticmethod
@@ -124,7 +124,7 @@ def _start_worker(course, threads, warm, sandboxed):
         os.environ[name] = str(threads)
     os.chdir(course)
     # Kernels inherit this worker's stderr; keep their start-up chatter in a log, off the progress bar.
-    log = os.open(Path(course) / "autograded" / ".kernels.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    log = os.open(course_files.folder(course, "autograded") / ".kernels.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(log, 2)
     config = course_files.load_config(course)
     limits = sandbox.GradingLimits(config=config)
@@ -143,7 +143,7 @@ def _grade(job):
     warm_kernel.ensure_zygote()  # the job before may have killed it
     root = Path(_API.coursedir.root)
     source = course_files.source_notebooks(root)[job.assignment]
-    wrong = submission.problem(root / "submitted" / job.student / job.assignment, {source.name: source})
+    wrong = submission.problem(course_files.folder(root, "submitted", job.student, job.assignment), {source.name: source})
     if wrong:
         return Outcome(job, False, wrong)
     result = _API.autograde(job.assignment, job.student, force=True, create=True)
@@ -180,7 +180,7 @@ def grade(course, assignments=None, jobs=None, force=False, progress=True, warm=
     assignments = assignments or course_files.assignments(course)
     found = submissions(course, assignments)
     prepare_gradebook(course, assignments, sorted({job.student for job in found}))
-    (course / "autograded").mkdir(exist_ok=True)
+    course_files.folder(course, "autograded").mkdir(exist_ok=True)
     ledger = Ledger(course)
     todo = [(job, digest(course, job)) for job in found]
     todo = [(job, d) for job, d in todo if force or not ledger.is_current(job, d)]

@@ -3,6 +3,7 @@
 Everything nbgrader does here goes through its own command line (``python -m nbgrader``)
 in a course folder, so it behaves exactly as it does for an instructor.
 """
+import functools
 import os
 import shutil
 import subprocess
@@ -16,14 +17,29 @@ ROOT = Path(__file__).resolve().parents[2]
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
 
+def folder(course, step, student=".", assignment="."):
+    """The folder of nbgrader's ``step`` ("source", "release", "submitted", "autograded", "feedback")
+    for ``student`` and ``assignment`` ("." leaves one out, "*" stands for all) in ``course``, built as
+    nbgrader builds it: CourseDirectory.format_path, with the course's own configuration."""
+    coursedir = _coursedir(str(Path(course).resolve()))
+    return Path(os.path.normpath(coursedir.format_path(getattr(coursedir, f"{step}_directory"), student, assignment)))
+
+
+@functools.cache
+def _coursedir(course):
+    from nbgrader.coursedir import CourseDirectory
+
+    return CourseDirectory(config=load_config(course), root=course)
+
+
 def assignments(root=ROOT):
     """Assignment names, in course order: the folders under source/."""
-    return sorted(p.name for p in (Path(root) / "source").iterdir() if p.is_dir())
+    return sorted(p.name for p in folder(root, "source").iterdir() if p.is_dir())
 
 
 def source_notebooks(root=ROOT):
     """{assignment: path of its source notebook}."""
-    return {a: next((Path(root) / "source" / a).glob("*.ipynb")) for a in assignments(root)}
+    return {a: next(folder(root, "source", ".", a).glob("*.ipynb")) for a in assignments(root)}
 
 
 def environment_first():
@@ -65,7 +81,7 @@ def build_release(out, root=ROOT):
         generate_release(course)
         for a in assignments(course):
             shutil.rmtree(Path(out) / a, ignore_errors=True)
-            shutil.copytree(course / "release" / a, Path(out) / a)
+            shutil.copytree(folder(course, "release", ".", a), Path(out) / a)
 
 
 def reading_text(source_path):

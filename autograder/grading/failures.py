@@ -9,7 +9,8 @@ import html
 import json
 import os
 import re
-from pathlib import Path
+
+from . import course_files
 
 # (pattern in nbgrader's error, what the student reads: 中文, then English)
 EXPLANATIONS = [
@@ -45,7 +46,7 @@ def explain(raw):
 
 
 def _ledger(course):
-    return Path(course) / "autograded" / ".failures.json"
+    return course_files.folder(course, "autograded") / ".failures.json"
 
 
 def load(course):
@@ -73,7 +74,6 @@ def record(course, student, assignment, raw):
     in the failures ledger. Returns the reason in English."""
     from nbgrader.api import Gradebook
 
-    from . import course_files
 
     zh, en = explain(raw)
     with Gradebook(course_files.db_url(course)) as gb:
@@ -84,7 +84,7 @@ def record(course, student, assignment, raw):
                 grade.needs_manual_grade = False
         gb.db.commit()
         notebooks = [nb.name for nb in submission.notebooks]
-    folder = Path(course) / "feedback" / student / assignment
+    folder = course_files.folder(course, "feedback", student, assignment)
     folder.mkdir(parents=True, exist_ok=True)
     detail = html.escape(raw.strip().splitlines()[-1] if raw.strip() else "")
     for name in notebooks:

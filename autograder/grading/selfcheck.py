@@ -47,13 +47,13 @@ def selfcheck(folder, jobs=None, root=course_files.ROOT):
     with tempfile.TemporaryDirectory() as tmp:
         scratch = course_files.new_course(Path(tmp) / "course", root)
         for assignment, path in notebooks.items():
-            target = scratch / "submitted" / "me" / assignment
+            target = course_files.folder(scratch, "submitted", "me", assignment)
             target.mkdir(parents=True)
             shutil.copy(path, target / path.name)
         outcomes = batch.grade(scratch, list(notebooks), jobs=jobs, progress=False,
                                  sandboxed=sandbox.problem() is None)  # your own notebooks: isolation optional
         failed = {o.job.assignment: o.reason for o in outcomes if not o.ok}
-        return {a: failed.get(a) or messages(next((scratch / "autograded" / "me" / a).glob("*.ipynb")))
+        return {a: failed.get(a) or messages(next(course_files.folder(scratch, "autograded", "me", a).glob("*.ipynb")))
                 for a in notebooks}
 
 

@@ -39,7 +39,10 @@ KEPT_VARIABLES = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "OMP_NUM_THREADS",
 
 
 class GradingLimits(Configurable):
-    """Limits on each graded notebook's kernel (set them in nbgrader_config.py as c.GradingLimits.*)."""
+    """Limits on each graded notebook's kernel: the course's defaults, in this one place (change one in
+    nbgrader_config.py as c.GradingLimits.*). A correct notebook of this course stays far inside each:
+    torch and the tutorial's 64×1000 problem take well under 1 GiB, and the 500-iteration training
+    runs take seconds, so only a runaway submission meets a limit."""
 
     memory_mb = Integer(4096, help="memory the kernel process may allocate, in MiB").tag(config=True)
     cpu_seconds = Integer(600, help="CPU time of the kernel process, in seconds").tag(config=True)

@@ -51,6 +51,8 @@ class Zygote:
         # kill(-1) below must never run outside the sandbox's own process-id namespace.
         self.own_pid_namespace = self.sandboxed and os.readlink("/proc/self/ns/pid") != options.get("outer_pid_ns")
         self.limits = options.get("limits", {})
+        # A kernel's wall clock runs even where no other limit is set (the tests' own zygotes).
+        self.wall_seconds = self.limits.get("wall_seconds", sandbox.GradingLimits().wall_seconds)
         self.own_user = options.get("own_user", False)  # a user id no other process has (see sandbox.account)
         self.deadlines = {}  # pid -> time.monotonic() after which the kernel is killed
         self.exits = {}      # pid -> exit status, for kernels that ended
@@ -111,7 +113,7 @@ class Zygote:
             server.close()
             conn.close()
             self.become_kernel(argv, env, dir)
-        self.deadlines[pid] = time.monotonic() + self.limits.get("wall_seconds", 900)
+        self.deadlines[pid] = time.monotonic() + self.wall_seconds
         return {"pid": pid}
 
     def op_probe(self, server, conn, env, dir):
@@ -131,7 +133,7 @@ class Zygote:
         conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
         os.write(go, b"x")
         os.close(go)
-        self.deadlines[pid] = time.monotonic() + self.limits.get("wall_seconds", 900)
+        self.deadlines[pid] = time.monotonic() + self.wall_seconds
         return None
 
     def serve_probe(self, conn):
