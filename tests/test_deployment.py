@@ -173,7 +173,18 @@ def test_wheel_holds_the_checking_library(wheels):
     names = zipfile.ZipFile(_wheel(wheels)).namelist()
     for module in ("__init__", "checks", "nn_checks", "compare", "oracles", "problems", "plots", "guards"):
         assert f"autograder/{module}.py" in names, names
-    assert "autograder/kernels/python3-warm/kernel.json" in names
+    assert "autograder/grading/isolation/kernels/python3-warm/kernel.json" in names
+
+
+def test_wheel_requires_only_what_students_need(wheels):
+    """Installed without extras, the wheel brings the notebooks' libraries; nbgrader and the rest of
+    the grading side come only with [grading]."""
+    archive = zipfile.ZipFile(_wheel(wheels))
+    metadata = archive.read(next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))).decode()
+    requires = re.findall(r"^Requires-Dist: ([A-Za-z0-9_.\-]+)(.*)$", metadata, re.M)
+    assert {name.lower() for name, marker in requires if "extra" not in marker} == {"numpy", "torch", "matplotlib"}
+    grading = {name.lower() for name, marker in requires if 'extra == "grading"' in marker}
+    assert {"nbgrader", "tqdm", "jupyter_client"} <= grading
 
 
 def _code_lines(text):

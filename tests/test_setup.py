@@ -1,4 +1,6 @@
 """The course's set-up: pinned environment, nbgrader settings, CI, JupyterLab extensions."""
+import ast
+import importlib.metadata
 import os
 import re
 import subprocess
@@ -24,12 +26,46 @@ def _config(env=None):
 
 def test_requirements_pin_exact_versions_and_end_with_the_package():
     lines = [l.strip() for l in (ROOT / "requirements.txt").read_text().splitlines() if l.strip() and not l.startswith("#")]
-    assert lines[-1] == "-e ."
+    assert lines[-1] == "-e .[grading]"
     for line in lines[:-1]:
         assert re.fullmatch(r"[A-Za-z0-9_.\-]+==[0-9][0-9A-Za-z.]*", line), f"not an exact pin: {line}"
     names = {l.split("==")[0].lower() for l in lines[:-1]}
     assert {"jupyterlab", "notebook", "nbgrader", "numpy", "torch", "matplotlib", "tqdm", "pytest"} <= names
     assert "torch==2.13.0" in lines
+
+
+def _third_party_imports(files):
+    """Top-level names of the modules ``files`` import, standard library and the course's own left out."""
+    found = set()
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found.add(node.module.split(".")[0])
+    return found - set(sys.stdlib_module_names) - {"autograder"}
+
+
+def _distributions(modules):
+    """{distribution name, lower case} that provide ``modules`` in this environment."""
+    provided = importlib.metadata.packages_distributions()
+    return {name.lower() for module in modules for name in provided[module]}
+
+
+def test_each_side_of_the_package_declares_what_it_imports():
+    """The students' wheel brings what the checking library imports and nothing of the grading side's;
+    the [grading] extra brings the rest. Both lists are pinned in requirements.txt."""
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11 and newer
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    students = {d.lower() for d in project["dependencies"]}
+    grading = {d.lower() for d in project["optional-dependencies"]["grading"]}
+    library = sorted((ROOT / "autograder").glob("*.py"))
+    grading_side = sorted((ROOT / "autograder" / "grading").rglob("*.py"))
+    assert _distributions(_third_party_imports(library)) == students
+    assert _distributions(_third_party_imports(grading_side)) <= students | grading
+    assert not students & grading
+    pins = {l.split("==")[0].lower().replace("_", "-") for l in (ROOT / "requirements.txt").read_text().splitlines() if "==" in l}
+    assert {d.replace("_", "-") for d in students | grading} <= pins, (students | grading) - pins
 
 
 def test_nbgrader_config_defaults_to_sqlite_beside_it():
