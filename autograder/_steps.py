@@ -1,7 +1,8 @@
 """What every check shares: a seeded case, how a step passes or fails, the SGD steps of notebooks
 2 and 3, and every check run on every device and dtype. Private to checks.py and nn_checks.py."""
 from . import oracles
-from .compare import fail, find_problems, passed, say
+from .compare import fail, find_problems, passed
+from .messages import say
 from .diagnosis import MISTAKES, diagnose, update_candidates
 from .probes import raise_judged
 from .probes import run as probe
@@ -52,14 +53,15 @@ class Case:
 def unpack(step, out, names):
     __tracebackhide__ = True
     if not isinstance(out, (tuple, list)) or len(out) != len(names):
-        got = f"{len(out)} 个值 / {len(out)} values" if isinstance(out, (tuple, list)) else type(out).__name__
-        fail(step, [say(f"{step} 应该返回 {len(names)} 个值：({', '.join(names)})，实际得到 {got}。",
-                        f"{step} should return {len(names)} values: ({', '.join(names)}); got {got}.")])
+        # how many it got: one phrase in every line (in both languages, "2 个值 / 2 values"), or the type's name
+        got = (say("check.value_count", joined=" / ", n=len(out)) if isinstance(out, (tuple, list))
+               else type(out).__name__)
+        fail(step, [say("check.wrong_count", step=step, n=len(names), names=", ".join(names), got=got)])
     return out
 
 
 def context(label):
-    return say(f"（检查用例：{label}）", f"(checked on: {label})")
+    return say("check.case", label=label)
 
 
 def finish(step, problems, label):
@@ -110,13 +112,11 @@ def sgd_steps(step, fn, kind, c, learning_rate, steps=2):
         problems = c.problems("loss", value, ref["loss"], kind="scalar")
         for name, now in entry["weights"].items():
             if not entry["leaf"][name]:
-                problems.append(say(f"{name} 不再是 requires_grad=True 的叶子张量：更新要在 torch.no_grad() 里就地进行。",
-                                    f"{name} is no longer a leaf tensor with requires_grad=True: update it in place "
-                                    f"inside torch.no_grad()."))
+                problems.append(say("update.not_leaf", name=name))
                 continue
             grad = ref[f"grad_{name}"]
             if (now == before[name]).all():
-                problems.append(say(f"{name} 没有变化。", f"{name} did not change.") + "\n" + MISTAKES["rebinding"].message)
+                problems.append(say("update.unchanged", name=name) + "\n" + MISTAKES["rebinding"].message)
                 continue
             expected = oracles.to_numpy64(before[name]) - learning_rate * oracles.to_numpy64(grad)
             found = c.problems(name, now, expected)
@@ -127,7 +127,7 @@ def sgd_steps(step, fn, kind, c, learning_rate, steps=2):
                 found += named(now, candidates, correct=expected)
             problems += found
         if problems:
-            fail(step, [say(f"（第 {k} 步）", f"(step {k})"), *problems, context(c.label)])
+            fail(step, [say("check.at_step", k=k), *problems, context(c.label)])
         previous = {n: oracles.to_numpy64(ref[f"grad_{n}"]) for n in ("w1", "w2")}
         before = entry["weights"]
     passed(step, f"{c.label}, {steps} steps")

@@ -11,8 +11,9 @@ backend="numpy": notebook 1 (by hand, no torch); backend="torch": notebook 2 par
 from . import oracles
 from ._steps import (CHECK_LEARNING_RATE, VISIBLE_SEED, VISIBLE_SHAPE, Case, finish, named, on_every_device,  # noqa: F401
                      sgd_steps, unpack)
-from .compare import find_problems, say
+from .compare import find_problems
 from .diagnosis import MISTAKES, forward_candidates, gradient_candidates, loss_candidates, update_candidates
+from .messages import say
 
 def forward(fn, backend="numpy", seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="float64", device="cpu"):
     """Check ``fn(x, w1, w2) -> (h, h_relu, y_pred)``."""
@@ -68,8 +69,7 @@ def _finite_difference_problems(c, grads):
         found = find_problems(name, picked, values, "numpy")  # float64 here; tolerance from the input dtype
         if found and not find_problems(name, picked.astype(c.dtype), values, "numpy", c.dtype):
             continue
-        problems += [say(f"{name} 和数值梯度（有限差分）不一致。", f"{name} disagrees with the numerical (finite-difference) gradient.")
-                     ] if found else []
+        problems += [say("backward.finite_differences", name=name)] if found else []
     return problems
 
 
@@ -84,15 +84,14 @@ def update(fn, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="float64", learning
     for name, w, before, g in (("w1", w1, c.w1, g1), ("w2", w2, c.w2, g2)):
         expected = oracles.to_numpy64(before) - learning_rate * oracles.to_numpy64(g)
         if (w == before).all():
-            problems.append(say(f"{name} 没有变化。", f"{name} did not change.") + "\n" + MISTAKES["rebinding"].message)
+            problems.append(say("update.unchanged", name=name) + "\n" + MISTAKES["rebinding"].message)
             continue
         found = c.problems(name, w, expected)
         if found:
             found += named(w, update_candidates(before, g, learning_rate), correct=expected)
         problems += found
     if returned is not None and not problems:
-        problems.append(say("update 应该就地修改 w1、w2，不需要 return（返回了新数组吗？）。",
-                            "update should change w1 and w2 in place and return nothing (did it return new arrays?)."))
+        problems.append(say("update.returned"))
     finish("update", problems, c.label)
 
 

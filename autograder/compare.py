@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from . import messages as catalogue  # "messages" is fail()'s argument
 from .oracles import to_numpy64
 
 # Largest relative error a correct answer can show, per dtype of the student's value.
@@ -16,7 +17,7 @@ TOLERANCE = {"float64": 1e-7, "float32": 1e-4, "float16": 1e-2, "bfloat16": 2e-2
 
 
 class CheckFailed(AssertionError):
-    """A check failed; the message is for the student, in both languages."""
+    """A check failed; the message is for the student, in the course's language(s) (messages.py)."""
 
     def _render_traceback_(self):
         # IPython shows these lines instead of a traceback: the explanation is what the student
@@ -25,8 +26,8 @@ class CheckFailed(AssertionError):
 
 
 def say(zh, en):
-    """One bilingual message: Chinese line, then English line."""
-    return f"{zh}\n{en}"
+    """A message not in the catalogue (messages.py), Chinese line then English line, in the chosen language(s)."""
+    return catalogue.join(zh, en)
 
 
 def relative_error(a, b):
@@ -52,21 +53,18 @@ def tolerance(value):
 def _kind_problem(name, value, kind):
     """A message when ``value`` is not the kind of thing asked for, else None."""
     if value is None:
-        return say(f"{name} 是 None：函数是不是忘了 return？", f"{name} is None: did the function forget to return it?")
+        return catalogue.say("value.none", name=name)
     if kind == "numpy" and not isinstance(value, np.ndarray):
-        return say(f"{name} 应该是 numpy 数组，而不是 {type(value).__name__}。",
-                   f"{name} should be a numpy array, not {type(value).__name__}.")
+        return catalogue.say("value.not_numpy", name=name, type=type(value).__name__)
     if kind == "torch" and not is_tensor(value):
-        return say(f"{name} 应该是 torch.Tensor，而不是 {type(value).__name__}。",
-                   f"{name} should be a torch.Tensor, not {type(value).__name__}.")
+        return catalogue.say("value.not_torch", name=name, type=type(value).__name__)
     if kind == "scalar":
         try:
             if isinstance(value, (str, bytes)):
                 raise TypeError("text is not a number")
             float(value)
         except (TypeError, ValueError, RuntimeError):
-            return say(f"{name} 应该是一个数（标量），而不是 {type(value).__name__}。",
-                       f"{name} should be a single number (a scalar), not {type(value).__name__}.")
+            return catalogue.say("value.not_scalar", name=name, type=type(value).__name__)
     return None
 
 
@@ -87,28 +85,21 @@ def find_problems(name, value, reference, kind, dtype=None, device=None):
         shape = ()
     if shape != ref.shape:
         if len(shape) == 2 and shape == ref.shape[::-1]:
-            return [say(f"{name} 的形状是 {shape}，应该是 {ref.shape}：像是转置了，检查矩阵乘法里谁在前、谁要 .T。",
-                        f"{name} has shape {shape} but should be {ref.shape}: it looks transposed; check the order "
-                        f"of the matrix product and which factor needs .T.")]
-        return [say(f"{name} 的形状是 {shape}，应该是 {ref.shape}。",
-                    f"{name} has shape {shape} but should be {ref.shape}.")]
+            return [catalogue.say("value.transposed", name=name, shape=shape, expected=ref.shape)]
+        return [catalogue.say("value.shape", name=name, shape=shape, expected=ref.shape)]
     problems = []
     if device is not None and is_tensor(value) and value.device.type != str(device).split(":")[0]:
-        problems.append(say(f"{name} 在 {value.device} 上，应该在 {device} 上。",
-                            f"{name} is on {value.device} but should be on {device}."))
+        problems.append(catalogue.say("value.device", name=name, device=value.device, expected=device))
     if dtype is not None and kind != "scalar" and dtype_name(value) != dtype:
-        problems.append(say(f"{name} 的 dtype 是 {dtype_name(value)}，应该是 {dtype}（输入是什么类型，输出就保持什么类型）。",
-                            f"{name} has dtype {dtype_name(value)} but should be {dtype} (keep the dtype of the inputs)."))
+        problems.append(catalogue.say("value.dtype", name=name, dtype=dtype_name(value), expected=dtype))
     values = to_numpy64(value)
     if not np.all(np.isfinite(values)):
-        problems.append(say(f"{name} 里有 NaN 或 inf。",
-                            f"{name} contains NaN or inf."))
+        problems.append(catalogue.say("value.not_finite", name=name))
         return problems
     tol = max(tolerance(value), TOLERANCE.get(dtype, 0.0))
     error = relative_error(values, ref)
     if error > tol:
-        problems.append(say(f"{name} 的数值不对：最大相对误差 {error:.2g}，{dtype_name(value)} 允许 {tol:.0e}。",
-                            f"{name} has wrong values: max relative error {error:.2g}, {dtype_name(value)} allows {tol:.0e}."))
+        problems.append(catalogue.say("value.wrong", name=name, error=error, dtype=dtype_name(value), tol=tol))
     return problems
 
 
@@ -123,13 +114,13 @@ def close_enough(value, reference, slack=10.0):
 
 
 def fail(step, messages):
-    """Raise CheckFailed for ``step`` with all ``messages``, one bilingual block each."""
+    """Raise CheckFailed for ``step`` with all ``messages``, one block each (bilingual by default)."""
     __tracebackhide__ = True
-    header = say(f"✗ {step}：没有通过检查。", f"✗ {step}: check failed.")
+    header = catalogue.say("check.failed", step=step)
     messages = list(dict.fromkeys(messages))  # a mistake that spoils two values is named once
     raise CheckFailed("\n\n".join([header, *messages]))
 
 
 def passed(step, detail=""):
     """Print the success line a student sees under a passing check."""
-    print(f"✓ {step}：正确 / correct{(' — ' + detail) if detail else ''}")
+    print(catalogue.say("check.passed", step=step) + (f" — {detail}" if detail else ""))

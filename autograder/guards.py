@@ -14,24 +14,19 @@ import sys
 import types
 from contextlib import contextmanager
 
-from .compare import CheckFailed, say
+from . import messages
+from .compare import CheckFailed
 
-RULES = {
-    "torch": ("这个练习只用 numpy 手写，不能用 torch", "this exercise is by hand with numpy only; torch is not allowed"),
-    "autograder": ("不能调用检查库 autograder（包括它的 oracle），答案要自己算",
-                   "calling the checking library autograder (or its oracles) is not allowed; compute the answer yourself"),
-    "autograd": ("这一步要手写反向传播，不能用 autograd（.backward()、torch.autograd.grad、torch.func）",
-                 "this step is a backward pass by hand; autograd (.backward(), torch.autograd.grad, torch.func) is not allowed"),
-}
+# {rule: (中文, English)}; the texts are the catalogue's entries "rule.<rule>" (messages.py).
+RULES = {rule: messages.pair(f"rule.{rule}") for rule in ("torch", "autograder", "autograd")}
 
 
 class GuardViolation(CheckFailed):
     """Student code broke the exercise's rule ``rule`` (a key of RULES) by using ``what``."""
 
     def __init__(self, rule, what):
-        zh, en = RULES[rule]
         self.rule, self.what = rule, what
-        super().__init__(say(f"✗ 规则：{zh}（用到了 {what}）。", f"✗ Rule: {en} (used {what})."))
+        super().__init__(messages.say("rule.broken", rule=messages.part(f"rule.{rule}"), what=what))
 
 
 class _Tripwire:

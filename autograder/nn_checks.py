@@ -14,8 +14,9 @@ from torch import nn
 from . import oracles, probes
 from ._steps import (CHECK_LEARNING_RATE, VISIBLE_SEED, VISIBLE_SHAPE, Case, context, finish, named,  # noqa: F401
                      on_every_device, sgd_steps)
-from .compare import close_enough, fail, find_problems, passed, say
+from .compare import close_enough, fail, find_problems, passed
 from .diagnosis import MISTAKES, loss_candidates
+from .messages import say
 from .probes import raise_judged
 from .probes import run as probe
 
@@ -57,18 +58,15 @@ def _same(params, reference):
 def _structure_problems(facts, d_in, h, d_out, bias):
     """What is wrong with the model probes.build_model described in ``facts``."""
     if not facts["sequential"]:
-        return [say(f"应该返回一个 nn.Sequential，实际是 {facts['type']}。",
-                    f"should return an nn.Sequential, got {facts['type']}.")]
+        return [say("model.not_sequential", type=facts["type"])]
     kinds = [layer["kind"] for layer in facts["layers"]]
     if kinds != ["Linear", "ReLU", "Linear"]:
-        return [say(f"层的顺序应该是 Linear → ReLU → Linear，实际是 {' → '.join(kinds) or '空的'}。",
-                    f"the layers should be Linear → ReLU → Linear, got {' → '.join(kinds) or 'none'}.")]
+        return [say("model.layer_order", layers=" → ".join(kinds)) if kinds else say("model.no_layers")]
     problems = []
     first, _, second = facts["layers"]
     for layer, (i, o) in ((first, (d_in, h)), (second, (h, d_out))):
         if (layer["in"], layer["out"]) != (i, o):
-            problems.append(say(f"nn.Linear({layer['in']}, {layer['out']}) 应该是 nn.Linear({i}, {o})。",
-                                f"nn.Linear({layer['in']}, {layer['out']}) should be nn.Linear({i}, {o})."))
+            problems.append(say("model.linear_shape", got_in=layer["in"], got_out=layer["out"], d_in=i, d_out=o))
     if bias is False and (first["bias"] or second["bias"]):
         problems.append(MISTAKES["bias_true"].message)
     return problems
@@ -79,8 +77,7 @@ def _init_problems(weights):
         w = oracles.to_numpy64(w)
         k = w.size
         if abs(w.std() - 1) > 5 / math.sqrt(2 * k) or abs(w.mean()) > 5 / math.sqrt(k):
-            return [say(f"权重的均值 {w.mean():.3f}、标准差 {w.std():.3f} 不像标准正态分布。",
-                        f"the weights have mean {w.mean():.3f} and std {w.std():.3f}: not a standard normal."),
+            return [say("model.weight_statistics", mean=w.mean(), std=w.std()),
                     MISTAKES["init_not_normal"].message]
     return []
 
@@ -111,9 +108,7 @@ def mse_loss(build_loss, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="float32"
     c = Case("torch", seed, shape, dtype, device)
     facts = probe(build_loss, "build_loss", y_pred=c.cast(c.ref["y_pred"]), y=c.y)
     if not facts["instance"]:
-        fail("loss", [say("build_loss 应该返回一个损失函数的实例，例如 nn.MSELoss(reduction='sum')（注意括号）。",
-                          "build_loss should return a loss function instance, e.g. nn.MSELoss(reduction='sum') "
-                          "(note the parentheses)."), context(c.label)])
+        fail("loss", [say("loss.not_instance"), context(c.label)])
     value = facts["value"]
     problems = c.problems("loss", value, c.ref["loss"], kind="scalar")
     if problems:
@@ -141,17 +136,13 @@ def adam_optimizer(build_optimizer, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, lear
     facts = probe(build_optimizer, "build_optimizer", **w, learning_rate=learning_rate)
     problems = []
     if not facts["adam"]:
-        problems.append(say(f"应该返回 torch.optim.Adam，实际是 {facts['type']}。",
-                            f"should return a torch.optim.Adam, got {facts['type']}."))
+        problems.append(say("optimizer.not_adam", type=facts["type"]))
     else:
         rates = facts["rates"]
         if rates != [learning_rate]:
-            problems.append(say(f"学习率是 {rates}，应该是传进来的 learning_rate = {learning_rate}。",
-                                f"the learning rate is {rates}; it should be the learning_rate passed in, {learning_rate}."))
+            problems.append(say("optimizer.learning_rate", rates=rates, learning_rate=learning_rate))
         if not facts["all_parameters"]:
-            problems.append(say("优化器要管理模型的全部参数：torch.optim.Adam(model.parameters(), lr=learning_rate)。",
-                                "the optimizer must hold all of the model's parameters: "
-                                "torch.optim.Adam(model.parameters(), lr=learning_rate)."))
+            problems.append(say("optimizer.some_parameters"))
     finish("optimizer", problems, c.label)
 
 
@@ -192,20 +183,17 @@ def adam_train_step(train_step, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="f
         problems = c.problems("loss", entry["loss"], runs["right"][k][0], kind="scalar")
         now, calls = entry["now"], entry["calls"]
         if calls != 1:
-            problems.append(say(f"这一步调用了 {calls} 次 optimizer.step()。",
-                                f"this step called optimizer.step() {calls} times.")
-                            + "\n" + MISTAKES["step_not_called"].message)
+            problems.append(say("train_step.step_calls", calls=calls) + "\n" + MISTAKES["step_not_called"].message)
         elif not (_same(entry["before_step"], entry["start"]) and _same(now, entry["after_step"])):
             problems.append(MISTAKES["changed_outside_optimizer"].message)
         elif not _same(now, runs["right"][k][1]):
-            problems.append(say("参数和 torch.optim.Adam 走同样一步之后的结果不一致。",
-                                "the parameters differ from those after the same step of torch.optim.Adam."))
+            problems.append(say("train_step.differs_from_adam"))
             for order in ("not_zeroed", "step_before_backward"):
                 if _same(now, runs[order][k][1]):
                     problems.append(MISTAKES[order].message)
                     break
         if problems:
-            fail("train_step", [say(f"（第 {k + 1} 步）", f"(step {k + 1})"), *problems, context(c.label)])
+            fail("train_step", [say("check.at_step", k=k + 1), *problems, context(c.label)])
     passed("train_step", f"{c.label}, {steps} steps")
 
 
@@ -220,16 +208,14 @@ def module_class(TwoLayerNet, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="flo
     facts = probe(TwoLayerNet, "module", seed=seed, d_in=d_in, h=h, d_out=d_out, x=c.x)
     problems = []
     if not facts["module"]:
-        problems.append(say("TwoLayerNet 要继承 nn.Module：class TwoLayerNet(nn.Module)，并在 __init__ 里先 super().__init__()。",
-                            "TwoLayerNet must subclass nn.Module: class TwoLayerNet(nn.Module), calling "
-                            "super().__init__() first in __init__."))
+        problems.append(say("module.not_module"))
     else:
         shapes = {"linear1": (d_in, h), "linear2": (h, d_out)}
         for name, layer in facts["layers"].items():
             if not layer.get("linear"):
-                problems.append(say(f"要有属性 self.{name} = nn.Linear(...)。", f"it needs an attribute self.{name} = nn.Linear(...)."))
+                problems.append(say("module.missing_layer", name=name))
             elif (layer["in"], layer["out"]) != shapes[name]:
-                problems.append(say(f"self.{name} 应该是 nn.Linear{shapes[name]}。", f"self.{name} should be nn.Linear{shapes[name]}."))
+                problems.append(say("module.layer_shape", name=name, shape=shapes[name]))
     if not problems:
         if "output_error" in facts:
             raise_judged(facts["output_error"])
@@ -257,8 +243,7 @@ def _device_probe(train, seed, shape):
     if facts["device"] != "meta":
         return [MISTAKES["model_not_on_device"].message]
     if any(text in error for text in DEVICE_MISMATCH):
-        return [say(f"用 device='meta'（代替 GPU）试运行时的报错：{error}",
-                    f"The error on a trial run with device='meta' (standing in for a GPU): {error}"),
+        return [say("train.meta_error", error=error),
                 MISTAKES["device_mismatch"].message]
     return []
 
@@ -285,17 +270,15 @@ def train_loop(train, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, device="cpu", lear
     losses = facts["losses"]
     problems = []
     if not isinstance(losses, (list, tuple)) or len(losses) != steps:
-        problems.append(say(f"train 应该返回每一步的 loss 组成的列表（{steps} 个数）。",
-                            f"train should return a list with the loss of every step ({steps} numbers)."))
+        problems.append(say("train.not_a_list", steps=steps))
     else:
         for k, (value, (ref_loss, _)) in enumerate(zip(losses, reference)):
-            problems += [say(f"第 {k + 1} 步：", f"step {k + 1}:") + "\n" + p
+            problems += [say("train.at_step", k=k + 1) + "\n" + p
                          for p in find_problems("loss", value, ref_loss, "scalar", "float32")]
     if facts["device"] != torch.device(device).type:
         problems.append(MISTAKES["model_not_on_device"].message)
     elif not problems and not _same(facts["parameters"], reference[-1][1]):
-        problems.append(say("训练后的参数和 torch.optim.Adam 的结果不一致。",
-                            "after training, the parameters differ from torch.optim.Adam's."))
+        problems.append(say("train.parameters_differ"))
     problems = problems or _device_probe(train, seed, shape)
     finish("train", problems, label + f", {steps} steps")
 
@@ -313,7 +296,5 @@ def custom_relu(MyReLU, seed=VISIBLE_SEED):
         try:
             torch.autograd.gradcheck(MyReLU.apply, (x.clone().requires_grad_(True),), eps=1e-6, atol=1e-6)
         except Exception as error:  # noqa: BLE001 (gradcheck's own report is the message)
-            problems = [say("backward 和数值梯度不一致（torch.autograd.gradcheck）：输入 > 0 的位置梯度原样通过，其余为 0。",
-                            "backward disagrees with the numerical gradient (torch.autograd.gradcheck): the gradient "
-                            "passes where the input is > 0 and is 0 elsewhere."), str(error).splitlines()[0]]
+            problems = [say("relu.gradcheck"), str(error).splitlines()[0]]
     finish("MyReLU", problems, "float64 (6, 5)")
