@@ -15,26 +15,37 @@ c.CourseDirectory.root = HERE
 c.CourseDirectory.db_url = (os.environ.get("NBGRADER_DB_URL")
                             or f"sqlite:///{os.path.join(HERE, 'gradebook.db')}?timeout=60")
 
+# The language of every message a student reads (all of them are in autograder/messages.py, 中文 and
+# English side by side): "zh" (中文 only), "en" (English only) or "both" (中文, then English; the
+# default). This sets it for grading, and the grading sandbox passes it on; for students' own kernels,
+# set AUTOGRADER_LANGUAGE in their environment too (on a JupyterHub, the spawner's environment).
+os.environ.setdefault("AUTOGRADER_LANGUAGE", "both")
+from autograder.messages import language, say  # noqa: E402
+
+try:
+    language()
+except ValueError as error:  # nbgrader would only log an exception here and grade without this file
+    raise SystemExit(f"nbgrader_config.py: {error}") from None
+
 # Every cell gets at most two minutes, then the kernel is interrupted and the cell scores zero,
 # so an endless loop costs its student that cell and nobody else anything.
 c.Execute.timeout = 120
 c.Execute.interrupt_on_timeout = True
 c.Execute.error_on_timeout = {
     "ename": "CellTimeoutError",
-    "evalue": "这个单元运行超过了时间限制，被停止了（死循环，或者太慢？）。"
-              "/ This cell ran past the time limit and was stopped (an endless loop, or a very slow step?)",
-    "traceback": ["CellTimeoutError: 这个单元运行超过了时间限制，被停止了。/ This cell ran past the time limit and was stopped."],
+    "evalue": say("kernel.timeout", joined="/ "),
+    "traceback": ["CellTimeoutError: " + say("kernel.timeout_short", joined="/ ")],
 }
 
 # Grade with the course's own Python (the environment nbgrader runs in), whatever kernel
 # a submission's metadata names.
 c.Execute.kernel_name = "python3"
 
-# What a student sees in a cell to fill in: one line in both languages, and an error until done.
+# What a student sees in a cell to fill in: one line (in both languages by default), and an error until done.
 c.ClearSolutions.code_stub = {
-    "python": "# 在这里写你的代码 / YOUR CODE HERE\nraise NotImplementedError(\"请完成这一步 / complete this step\")"
+    "python": f"# {say('stub.code', joined=' / ')}\nraise NotImplementedError(\"{say('stub.complete', joined=' / ')}\")"
 }
-c.ClearSolutions.text_stub = "在这里写你的答案 / YOUR ANSWER HERE"
+c.ClearSolutions.text_stub = say("stub.answer", joined=" / ")
 
 # A test cell the student deleted is put back from the source and graded, not silently skipped.
 c.OverwriteCells.add_missing_cells = True

@@ -10,39 +10,33 @@ import json
 import os
 import re
 
+from .. import messages
 from . import course_files
 
-# (pattern in nbgrader's error, what the student reads: 中文, then English)
+# (pattern in nbgrader's error, the key of what the student reads in autograder/messages.py)
 EXPLANATIONS = [
     (r"does not appear to be JSON|NotJSONError|JSONDecodeError|Expecting value|Unterminated string|UnicodeDecodeError",
-     "提交的文件不是有效的 notebook（空文件、被截断或不是 .ipynb 格式）。请在 JupyterLab 里打开它确认，然后重新提交。",
-     "The submitted file is not a valid notebook (empty, cut short, or not in .ipynb format). "
-     "Open it in JupyterLab to check, then submit again."),
-    (r"[Dd]uplicate|more than once|multiple cells",
-     "同一个题目单元（grade id）在 notebook 里出现了不止一次，多半是复制了答题单元。请删掉多余的那个，然后重新提交。",
-     "A graded cell (the same grade id) appears more than once in the notebook, most likely a copied answer cell. "
-     "Delete the extra copy, then submit again."),
+     "submission.not_a_notebook"),
+    (r"[Dd]uplicate|more than once|multiple cells", "submission.cell_twice"),
     (r"[Nn]o notebooks found|No submitted file|Skipping unknown notebook|No notebooks were matched",
-     "没有找到要评分的 notebook：文件名必须和发下来的 notebook 一样（不要改名），然后重新提交。",
-     "No notebook to grade was found: the file name must be the one of the notebook you were given "
-     "(do not rename it); submit it again under that name."),
-    (r"metadata",
-     "notebook 里标记答题单元和检查单元的元数据被删掉了，所以找不到你的答案。请从一份新的作业副本开始，把答案粘贴进对应的单元，然后重新提交。",
-     "The notebook's cell metadata, which marks the answer and check cells, was removed, so your answers cannot be "
-     "found. Start from a fresh copy of the assignment, paste your answers into its cells, then submit again."),
-    (r"nbformat|[Nn]otebook does not appear|version",
-     "notebook 的格式版本太旧或无法识别。请用 JupyterLab 打开并保存一次，然后重新提交。",
-     "The notebook's format version is too old or not recognised. Open and save it once in JupyterLab, then submit again."),
+     "submission.no_notebook"),
+    (r"metadata", "submission.metadata"),
+    (r"nbformat|[Nn]otebook does not appear|version", "submission.format_version"),
 ]
-GENERIC = ("这份提交无法评分。", "This submission could not be graded.")
+GENERIC = messages.pair("submission.not_graded")
+
+
+def reason(raw):
+    """The catalogue's key of the explanation of nbgrader's error ``raw``."""
+    for pattern, key in EXPLANATIONS:
+        if re.search(pattern, raw):
+            return key
+    return "submission.not_graded"
 
 
 def explain(raw):
     """(中文, English) for nbgrader's error ``raw``."""
-    for pattern, zh, en in EXPLANATIONS:
-        if re.search(pattern, raw):
-            return zh, en
-    return GENERIC
+    return messages.pair(reason(raw))
 
 
 def _ledger(course):
@@ -75,7 +69,7 @@ def record(course, student, assignment, raw):
     from nbgrader.api import Gradebook
 
 
-    zh, en = explain(raw)
+    key = reason(raw)
     with Gradebook(course_files.db_url(course)) as gb:
         submission = gb.update_or_create_submission(assignment, student)
         for notebook in submission.notebooks:
@@ -90,10 +84,12 @@ def record(course, student, assignment, raw):
     for name in notebooks:
         (folder / f"{name}.html").write_text(
             "<!DOCTYPE html><html><head><meta charset='utf-8'><title>" + html.escape(name) + "</title></head><body>"
-            f"<h1>{html.escape(name)}</h1><h2>无法评分 / Could not be graded — 0 分 / score 0</h2>"
-            f"<p>{html.escape(zh)}</p><p>{html.escape(en)}</p>"
-            f"<p><small>评分程序的信息 / Grader's message: <code>{detail}</code></small></p></body></html>",
+            f"<h1>{html.escape(name)}</h1><h2>{html.escape(messages.say('submission.page_title'), quote=False)}</h2>"
+            + "".join(f"<p>{html.escape(text)}</p>" for text in messages.lines(key))
+            + f"<p><small>{html.escape(messages.say('submission.graders_message'), quote=False)} <code>{detail}</code>"
+            "</small></p></body></html>",
             encoding="utf-8")
+    en = messages.text(key, "en")  # the ledger is for the instructor: English
     entries = load(course)
     entries[f"{student}/{assignment}"] = f"{en} ({raw.strip().splitlines()[-1] if raw.strip() else 'no message'})"
     _save(course, entries)

@@ -27,7 +27,8 @@ import time
 from pathlib import Path
 
 from .. import guards, wire
-from ..compare import CheckFailed, say
+from ..compare import CheckFailed
+from ..messages import say
 from ..probes import raise_judged
 from .isolation import sandbox, warm_kernel
 
@@ -38,27 +39,23 @@ class ProbeFailed(CheckFailed):
 
 def _died(status):
     if status is None:
-        return say("运行你的代码的进程意外结束了。", "The process running your code ended unexpectedly.")
+        return say("probe.ended")
     if status < 0:
         name = signal.Signals(-status).name if -status in signal.Signals.__members__.values() else str(-status)
-        return say(f"运行你的代码的进程被信号 {name} 终止了（崩溃，或超出了内存或时间限制）。",
-                   f"The process running your code was stopped by signal {name} (a crash, or a memory or time limit).")
-    return say(f"运行你的代码的进程退出了（退出码 {status}：os._exit 或 sys.exit？）。",
-               f"The process running your code exited (exit code {status}: os._exit or sys.exit?).")
+        return say("probe.signal", signal=name)
+    return say("probe.exited", status=status)
 
 
 def _timed_out(seconds):
-    return say(f"你的代码在 {seconds:g} 秒内没有给出结果（死循环，或者太慢？），被停止了。",
-               f"Your code gave no result within {seconds:g} s (an endless loop, or very slow?) and was stopped.")
+    return say("probe.timed_out", seconds=seconds)
 
 
 def _too_big(limit):
-    return say(f"你的函数返回的数据超过了 {limit // 2**20} MiB。", f"Your function sent back more than {limit // 2**20} MiB.")
+    return say("probe.too_big", mib=limit // 2**20)
 
 
 def _garbled(what):
-    return say(f"运行你的代码的进程发回了无法识别的内容（{what}）。",
-               f"The process running your code sent back something that is not an answer ({what}).")
+    return say("probe.garbled", what=what)
 
 
 # The checking library's insides: the oracles, and the machinery that reports the student's values.
@@ -140,9 +137,7 @@ class Probe:
         except (OSError, ValueError, KeyError):  # the process probes are forked from has just ended
             self.sock.close()
             self.sock = None
-            raise ProbeFailed(say("无法启动运行你的代码的进程（它所依赖的评分进程刚刚结束了）。",
-                                  "No process could be started to run your code (the grading process it comes "
-                                  "from had just ended).")) from None
+            raise ProbeFailed(say("probe.cannot_start")) from None
         if self.cells:
             self._define(self.cells)
 
@@ -254,11 +249,9 @@ class Probe:
         return values
 
     def _not_defined(self, name):
-        lines = [say(f"✗ 没有找到 {name}：这个检查之前的单元都没有定义它（有单元中途出错了，还是有代码改变了后面单元的运行方式？）。",
-                     f"✗ {name} is not defined: no cell before this check defined it (did a cell stop early, or does "
-                     f"some code change how later cells run?).")]
+        lines = [say("probe.not_defined", name=name)]
         for cell, error in self.report.items():
-            lines.append(say(f"单元 {cell} 出错：", f"cell {cell} raised:") + "\n" + "".join(error.get("traceback", [])[-3:])
+            lines.append(say("probe.cell_raised", cell=cell) + "\n" + "".join(error.get("traceback", [])[-3:])
                          + f"{error.get('type')}: {error.get('message')}")
         return "\n\n".join(lines)
 
@@ -364,8 +357,7 @@ def verdict(test_source, probe, timeout, grade_id="test"):
     except wire.StudentError as raised:  # the student's function raised: their traceback, their words
         error = new_output("error", ename=raised.type_name, evalue=raised.message, traceback=raised._render_traceback_())
     except Exception as broken:  # noqa: BLE001 (values the checks cannot compare: zero for the step, and why)
-        text = say("检查无法处理你的代码发回的值。", "The check could not work with the values your code sent back.") \
-            + f"\n({type(broken).__name__}: {str(broken)[:300]})"
+        text = say("probe.unusable_values") + f"\n({type(broken).__name__}: {str(broken)[:300]})"
         error = new_output("error", ename="JudgeError", evalue=text, traceback=text.splitlines())
     finally:
         probe.deadline = None

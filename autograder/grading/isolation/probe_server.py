@@ -10,6 +10,7 @@ import signal
 import sys
 
 from ... import wire
+from ...messages import say
 from ...probes import HIDE, PROBES
 
 class CellTimeout(BaseException):
@@ -17,7 +18,7 @@ class CellTimeout(BaseException):
 
 
 def _on_alarm(signum, frame):
-    raise CellTimeout("这个单元在探测进程里超过了时间限制 / this cell ran past its time limit in the probe")
+    raise CellTimeout(say("probe.cell_timeout", joined=" / "))
 
 
 def shell():

@@ -35,7 +35,7 @@ SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32")
 # other secret) is dropped.
 KEPT_VARIABLES = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
                   "OPENBLAS_NUM_THREADS", "CUDA_VISIBLE_DEVICES", "NBGRADER_EXECUTION", "PYTHONHASHSEED",
-                  "JPY_PARENT_PID", "JPY_SESSION_NAME")
+                  "JPY_PARENT_PID", "JPY_SESSION_NAME", "AUTOGRADER_LANGUAGE")
 
 
 class GradingLimits(Configurable):

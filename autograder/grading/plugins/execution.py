@@ -15,14 +15,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
 
-DIED = ("内核在运行这个单元时停止了（崩溃、os._exit/sys.exit、或超出内存/时间限制）。\n"
-        "The kernel stopped while running this cell (a crash, os._exit, or a memory or time limit reached).")
-UNFINISHED = ("这个单元在时间限制内没有运行完（死循环、一直等待，或输出太多）。\n"
-              "This cell did not finish within the time limit (an endless loop, a wait, or too much output).")
-NOT_JUDGED = ("这个检查单元还没有被评判（评分流程里缺少 verdicts.JudgeSteps）。\n"
-              "This check has not been judged (verdicts.JudgeSteps is missing from the grading pipeline).")
-NOT_RUN = ("没有运行：内核在前面的单元（{where}）停止了。\n"
-           "Not run: the kernel stopped in an earlier cell ({where}).")
+from ...messages import say
 
 
 def error(ename, text):
@@ -40,18 +33,18 @@ class GuardedExecute(Execute):
         from ..judge import is_test
 
         if is_test(cell):  # decided by the judge, outside the kernel the submission's code runs in
-            cell.outputs = [error("NotJudged", NOT_JUDGED)]
+            cell.outputs = [error("NotJudged", say("kernel.not_judged"))]
             return cell, resources
         if self._died_at is not None:
             if cell.cell_type == "code":
-                cell.outputs = [error("KernelDied", NOT_RUN.format(where=self._died_at))]
+                cell.outputs = [error("KernelDied", say("kernel.not_run", where=self._died_at))]
             return cell, resources
         try:
             return super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
             self._died_at = cell.metadata.get("nbgrader", {}).get("grade_id") or f"#{index + 1}"
-            cell.outputs.append(error("KernelDied", DIED))
+            cell.outputs.append(error("KernelDied", say("kernel.died")))
             return cell, resources
         except CellTimeoutError:  # the kernel never said it was done (it ignores the interrupt, say)
-            cell.outputs.append(error("CellTimeoutError", UNFINISHED))
+            cell.outputs.append(error("CellTimeoutError", say("kernel.unfinished")))
             return cell, resources

@@ -4,18 +4,24 @@ Stock nbgrader copies the autograded notebook, hidden tests included, into the f
 page (nbgrader issues #917, #1363). This removes the hidden region from every test cell and
 cuts the tracebacks of test cells (which quote the failing line, hidden or not) down to the
 error's own message, which for a failed check is the bilingual explanation (and, for an error
-that has none, such as a MemoryError, a bilingual one from BARE_ERRORS).
+that has none, such as a MemoryError, one from BARE_ERRORS, in the course's language(s)).
 """
 from nbgrader.preprocessors import ClearHiddenTests
 
-# What a bare error in a test cell means, for errors that come without a message of their own.
+from ... import messages
+
+# What a bare error in a test cell means, for errors that come without a message of their own:
+# the key of its explanation in autograder/messages.py.
 BARE_ERRORS = {
-    "MemoryError": "内存不够：代码申请的内存超过了评分时允许的上限。/ Out of memory: the code asked for more "
-                   "memory than grading allows.",
-    "KeyboardInterrupt": "运行超过了时间限制，被中断了（死循环，或者太慢？）。/ Stopped at the time limit "
-                         "(an endless loop, or a very slow step?).",
-    "RecursionError": "递归太深：函数在无限地调用自己？/ Recursion too deep: does a function call itself forever?",
+    "MemoryError": "error.memory",
+    "KeyboardInterrupt": "error.interrupted",
+    "RecursionError": "error.recursion",
 }
+
+
+def bare_error(ename):
+    """The explanation of an error ``ename`` that came without a message ("" for one not in BARE_ERRORS)."""
+    return messages.say(BARE_ERRORS[ename], joined="/ ") if ename in BARE_ERRORS else ""
 
 
 class HideHiddenTests(ClearHiddenTests):
@@ -24,6 +30,6 @@ class HideHiddenTests(ClearHiddenTests):
         if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade"):
             for output in cell.outputs:
                 if output.output_type == "error":
-                    evalue = output.evalue or BARE_ERRORS.get(output.ename, "")
+                    evalue = output.evalue or bare_error(output.ename)
                     output.traceback = [f"{output.ename}: {evalue}"]
         return cell, resources

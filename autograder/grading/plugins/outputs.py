@@ -9,8 +9,7 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Integer
 
-CUT = "\n… [输出太长，已截断 / output too long, cut: {n} characters more]"
-DROPPED = "[输出太大，没有保留 / output too large, not kept: {kind}, {n} bytes]"
+from ...messages import say
 
 
 class LimitOutputSize(NbGraderPreprocessor):
@@ -39,10 +38,10 @@ class LimitOutputSize(NbGraderPreprocessor):
                         budget, cut = budget - len(output.data[kind]), cut + lost
                     elif len(text) > self.max_bytes:
                         del output.data[kind]
-                        output.data["text/plain"] = DROPPED.format(kind=kind, n=len(text))
+                        output.data["text/plain"] = "[" + say("output.dropped", kind=kind, n=len(text)) + "]"
             kept.append(output)
         if cut:
-            kept.append(new_output("stream", name="stdout", text=CUT.format(n=cut)))
+            kept.append(new_output("stream", name="stdout", text="\n… [" + say("output.cut", n=cut) + "]"))
         cell.outputs = kept
         return cell, resources
 
