@@ -22,3 +22,19 @@ def points(folder, assignment):
     from autograder.grading import report
 
     return {g: m for a, g, m in report.steps(folder, [assignment]) if a == assignment}
+
+
+def answer_cell(source, grade_id):
+    """A code cell the student fills in, with nbgrader's metadata (as in the source notebooks)."""
+    from nbformat.v4 import new_code_cell
+
+    return new_code_cell(source, metadata={"nbgrader": {"grade": False, "solution": True, "locked": False,
+                                                        "grade_id": grade_id, "schema_version": 3}})
+
+
+def graded_cell(source, grade_id, points=1):
+    """An autograded test cell, with nbgrader's metadata (as in the source notebooks)."""
+    from nbformat.v4 import new_code_cell
+
+    return new_code_cell(source, metadata={"nbgrader": {"grade": True, "solution": False, "locked": True,
+                                                        "grade_id": grade_id, "points": points, "schema_version": 3}})
