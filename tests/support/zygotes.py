@@ -1,4 +1,4 @@
-"""A grading zygote (autograder/warm_kernel.py) for tests that start kernels or probes themselves."""
+"""A grading zygote (autograder/grading/isolation/warm_kernel.py) for tests that start kernels or probes themselves."""
 import contextlib
 import os
 
