@@ -16,7 +16,7 @@ import pytest
 import cells
 import demo_class
 import hostile_class
-from autograder.grading import course_files
+from autograder.grading import course_files, batch
 from autograder.grading.isolation import sandbox
 from autograder.diagnosis import MISTAKES as CATALOGUE
 
@@ -83,7 +83,7 @@ def test_grading_succeeds_and_every_submission_is_in_the_gradebook(graded):
 
     assert set(failures.load(folder)) == {f"{s}/01_numpy" for s in demo_class.HOSTILE
                                           if hostile_class.CASES[s][2] == hostile_class.BROKEN}
-    for job in grading.submissions(folder, course_files.assignments(folder)):
+    for job in batch.submissions(folder, course_files.assignments(folder)):
         got = scores[job.assignment][job.student]
         assert set(got) == set(cells.points(folder, job.assignment)) and None not in got.values(), (job, got)
 
@@ -127,7 +127,7 @@ def test_feedback_never_shows_hidden_tests(graded):
     hidden = [line.strip() for nb in course_files.source_notebooks(folder).values() for line in _hidden_lines(nb)]
     assert len(hidden) > 10
     pages = list((folder / "feedback").rglob("*.html"))
-    assert len(pages) == len(grading.submissions(folder, course_files.assignments(folder)))
+    assert len(pages) == len(batch.submissions(folder, course_files.assignments(folder)))
     for page in pages:
         text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text()))
         assert "HIDDEN TESTS" not in text
@@ -158,7 +158,7 @@ def test_grades_csv_and_class_report_are_written(graded):
     folder, proc, _ = graded
     rows = (folder / "grades.csv").read_text().splitlines()
     assert rows[0].startswith("assignment,")
-    students = {job.student for job in grading.submissions(folder, course_files.assignments(folder))}
+    students = {job.student for job in batch.submissions(folder, course_files.assignments(folder))}
     assert len(rows) - 1 == len(students) * len(course_files.assignments(folder))  # nbgrader: one row each, 0 if absent
     md = (folder / "reports" / "class_report.md").read_text()
     assert CATALOGUE["relu_mask_missing"].en in md and "| reference |" in md
