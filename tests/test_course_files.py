@@ -18,6 +18,10 @@ def test_folders_follow_the_course_configuration(tmp_path):
     assert course_files.folder(course, "autograded") == course / "marked"
     assert course_files.folder(course, "feedback", "*", "01_numpy") == course / "feedback" / "*" / "01_numpy"
     assert batch.submissions(course, ["01_numpy", "02_autograd"]) == [batch.Job("ana", "01_numpy")]
+    (course / "marked" / "ana" / "01_numpy").mkdir(parents=True)
+    (course / "marked" / "ana" / "01_numpy" / "nb.ipynb").write_text("{}")
+    assert course_files.notebooks(course, "autograded") == [course / "marked" / "ana" / "01_numpy" / "nb.ipynb"]
+    assert course_files.notebooks(course, "autograded", "bo") == []
 
 
 def test_the_course_itself_uses_nbgraders_default_folders():

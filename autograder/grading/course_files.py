@@ -25,6 +25,12 @@ def folder(course, step, student=".", assignment="."):
     return Path(os.path.normpath(coursedir.format_path(getattr(coursedir, f"{step}_directory"), student, assignment)))
 
 
+def notebooks(course, step, student="*", assignment="*"):
+    """The notebooks in ``folder(course, step, student, assignment)``, whose "*" match every one."""
+    course = Path(course).resolve()
+    return sorted(course.glob(str(folder(course, step, student, assignment).relative_to(course) / "*.ipynb")))
+
+
 @functools.cache
 def _coursedir(course):
     from nbgrader.coursedir import CourseDirectory

@@ -38,7 +38,7 @@ def table(course, assignments):
 def mistakes(course, assignments):
     """Counter of (assignment, grade_id, mistake key) named in the autograded test cells."""
     found = Counter()
-    for path in sorted(course_files.folder(course, "autograded", "*", "*").glob("*.ipynb")):
+    for path in course_files.notebooks(course, "autograded"):
         assignment = path.parent.name
         if assignment not in assignments:
             continue
