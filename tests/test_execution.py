@@ -31,3 +31,18 @@ def test_a_dead_kernel_costs_the_cells_from_there_on_and_test_cells_are_left_to_
     assert not_run.ename == "KernelDied"
     assert "Not run" in not_run.evalue and "(exits)" in not_run.evalue  # names the cell where it died
     assert not [o for o in after.outputs if o.output_type == "stream"]  # and it did not run
+
+
+def test_the_kernel_leaves_test_cells_to_the_judge_and_they_score_zero_until_judged():
+    """GuardedExecute never runs a test cell in the submission's kernel; without the judge after it in
+    the pipeline, the cell holds an error, so it cannot score full marks by being empty."""
+    from nbformat.v4 import new_code_cell
+    from nbgrader.utils import determine_grade
+
+    from autograder.grading.plugins.execution import GuardedExecute
+
+    cell = new_code_cell("checks.forward(forward)", metadata={"nbgrader": {"grade": True, "solution": False,
+                                                                         "grade_id": "test_forward", "points": 2}})
+    cell, _ = GuardedExecute().preprocess_cell(cell, {}, 0)  # no kernel: none is asked for
+    assert [o.ename for o in cell.outputs] == ["NotJudged"]
+    assert determine_grade(cell) == (0, 2)

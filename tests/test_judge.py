@@ -1,4 +1,4 @@
-"""The judge against probe processes: values on the wire, honest and broken answers, and a probe
+"""The judge against probe processes: honest and broken answers, and a probe
 that misbehaves (garbage, too much, nothing, death), which costs its step and nothing else.
 
 The protocol is tested on its own against a scripted stand-in for the zygote and its probe, and
@@ -10,83 +10,12 @@ import json
 import socket
 import threading
 
-import numpy as np
 import pytest
 import torch
 
 import zygotes
-from autograder import wire
 from autograder.grading import judge
 from autograder.grading.isolation import warm_kernel
-
-# ---------------------------------------------------------------- wire
-
-
-@pytest.mark.parametrize("value", [
-    None, True, 3, 2.5, float("nan"), float("-inf"), "text", (1, [2.0, "x"]), {"a": (None, 1)},
-    np.arange(6, dtype="float32").reshape(2, 3), np.float64(1.5), np.array(7, dtype="int64"),
-    torch.arange(4, dtype=torch.float64), torch.zeros(2, 2, dtype=torch.float16), torch.ones(3).requires_grad_(True),
-])
-def test_values_cross_the_wire_unchanged(value):
-    back = wire.roundtrip(value)
-    assert type(back) is type(value)
-    if isinstance(value, (np.ndarray, np.generic)):
-        assert back.dtype == value.dtype and back.shape == value.shape and np.array_equal(back, value)
-    elif isinstance(value, torch.Tensor):
-        assert back.dtype == value.dtype and back.shape == value.shape and torch.equal(back.detach(), value.detach())
-        assert back.requires_grad == value.requires_grad
-    elif isinstance(value, float) and value != value:
-        assert back != back
-    else:
-        assert back == value
-
-
-def test_anything_else_arrives_as_its_type_name_only():
-    class Model:
-        pass
-
-    back = wire.roundtrip({"m": Model(), "f": print})
-    assert type(back["m"]).__name__ == "Model" and isinstance(back["m"], wire.Opaque)
-    assert type(back["f"]).__name__ == "builtin_function_or_method"
-    meta = wire.roundtrip(torch.empty(3, 4, device="meta"))
-    assert meta.device.type == "meta" and meta.shape == (3, 4)
-
-
-def test_an_exception_arrives_with_its_type_message_and_the_students_frames():
-    def students(x):
-        return x / 0
-
-    try:
-        students(1)
-    except ZeroDivisionError as error:
-        back = wire.decode(json.loads(wire.dumps(wire.exception_record(error))))
-    assert isinstance(back, wire.StudentError) and back.type_name == "ZeroDivisionError"
-    assert "division by zero" in str(back) and any("students" in line for line in back.lines)
-
-
-@pytest.mark.parametrize("data", [
-    [1, 2],                                                                   # a bare list
-    {"$": "pickle", "data": "gASVAAAAAAAAAAA="},                               # an unknown kind
-    {"$": "ndarray", "dtype": "object", "shape": [1], "data": "AAAAAAAAAAA="},  # a dtype that could carry objects
-    {"$": "ndarray", "dtype": "datetime64[s]", "shape": [1], "data": "AAAAAAAAAAA="},  # one not on the list
-    {"$": "ndarray", "dtype": "float64", "shape": [3], "data": "AAAAAAAAAAA="},  # bytes that do not fit the shape
-    {"$": "ndarray", "dtype": "float64", "shape": [-1], "data": ""},           # a negative shape
-    {"$": "tensor", "dtype": "float32", "device": "tpu", "shape": [1], "data": "AAAAAA=="},
-    {"$": "tuple", "items": "abc"},
-    {"$": "float", "value": "__import__('os')"},
-])
-def test_malformed_values_are_refused(data):
-    with pytest.raises(wire.Garbled):
-        wire.decode(data)
-
-
-def test_nesting_has_a_limit():
-    data = 1
-    for _ in range(wire.MAX_DEPTH + 3):
-        data = {"$": "list", "items": [data]}
-    with pytest.raises(wire.Garbled):
-        wire.decode(data)
-
 
 # ---------------------------------------------------------------- the protocol, against a scripted probe
 
@@ -273,21 +202,6 @@ def test_the_judge_passes_the_reference_solution_and_fails_the_stub_on_every_ste
             assert " cuda" in text, (grade_id, text)  # the hidden tests ran on the GPU too
     for grade_id, (outcome, text) in _notebook_verdicts(course_files.ROOT / "release" / assignment / source.name).items():
         assert outcome == "NotImplementedError" and text == "请完成这一步 / complete this step", (grade_id, outcome)
-
-
-def test_the_kernel_leaves_test_cells_to_the_judge_and_they_score_zero_until_judged():
-    """GuardedExecute never runs a test cell in the submission's kernel; without the judge after it in
-    the pipeline, the cell holds an error, so it cannot score full marks by being empty."""
-    from nbformat.v4 import new_code_cell
-    from nbgrader.utils import determine_grade
-
-    from autograder.grading.plugins.execution import GuardedExecute
-
-    cell = new_code_cell("checks.forward(forward)", metadata={"nbgrader": {"grade": True, "solution": False,
-                                                                         "grade_id": "test_forward", "points": 2}})
-    cell, _ = GuardedExecute().preprocess_cell(cell, {}, 0)  # no kernel: none is asked for
-    assert [o.ename for o in cell.outputs] == ["NotJudged"]
-    assert determine_grade(cell) == (0, 2)
 
 
 def test_the_test_cells_names_are_the_students():

@@ -1,0 +1,65 @@
+"""autograder/probes.py: the student's code called on a check's inputs, reported as values only."""
+import numpy as np
+import pytest
+import torch
+
+from autograder import guards, probes, wire
+from autograder.problems import make_problem
+
+
+def test_a_call_reports_what_came_back_and_the_arguments_it_changed():
+    def update(w, g):
+        w -= g
+        return "done"
+
+    values = probes.run(update, "call", args=[np.ones(3), np.ones(3)], guard="no_oracles", after=[0])
+    assert values["out"] == "done" and np.array_equal(values["after"][0], np.zeros(3))
+
+
+def test_the_students_exception_arrives_as_the_judge_would_see_it():
+    def forward(x, w1, w2):
+        return x @ w1 @ w3  # noqa: F821  (a name the student never defined)
+
+    x, _, w1, w2 = make_problem(0, (2, 3, 4, 1)).numpy()
+    with pytest.raises(wire.StudentError, match="w3") as raised:
+        probes.run(forward, "call", args=[x, w1, w2], guard="by_hand")
+    assert raised.value.type_name == "NameError"
+    assert any("forward" in line for line in raised.value.lines)
+    assert not any("/autograder/" in line for line in raised.value.lines)  # the library's frames stay hidden
+
+
+def test_a_broken_rule_is_raised_as_a_guard_violation():
+    def forward(x, w1, w2):
+        import torch
+
+        return torch.relu(torch.as_tensor(x @ w1)) @ w2
+
+    x, _, w1, w2 = make_problem(0, (2, 3, 4, 1)).numpy()
+    with pytest.raises(guards.GuardViolation) as raised:
+        probes.run(forward, "call", args=[x, w1, w2], guard="by_hand")
+    assert raised.value.rule == "torch"
+
+
+def test_adam_steps_counts_the_optimizer_steps_and_sees_changes_made_outside_it():
+    x, y, w1, w2 = make_problem(1, (4, 5, 3, 2)).torch("float32")
+
+    def steps_twice(model, x, y, loss_fn, optimizer):
+        optimizer.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        optimizer.step()
+        optimizer.step()
+        with torch.no_grad():
+            model[0].weight.add_(1.0)
+        return loss.item()
+
+    step, = probes.run(steps_twice, "adam_steps", w1=w1, w2=w2, b1=None, b2=None, x=x, y=y,
+                       learning_rate=1e-2, steps=1)["steps"]
+    assert step["calls"] == 2
+    assert not all(torch.equal(a, b) for a, b in zip(step["now"], step["after_step"]))
+
+
+def test_every_probe_is_reachable_by_name():
+    assert set(probes.PROBES) == {"call", "sgd_steps", "adam_steps", "build_model", "build_loss", "build_optimizer",
+                                  "module", "train", "train_on_meta"}
+    assert all(probes.PROBES[name].__name__ == name for name in probes.PROBES)

@@ -1,0 +1,74 @@
+"""autograder/wire.py: values as plain data, and everything else refused or reduced to a type name."""
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from autograder import wire
+
+
+@pytest.mark.parametrize("value", [
+    None, True, 3, 2.5, float("nan"), float("-inf"), "text", (1, [2.0, "x"]), {"a": (None, 1)},
+    np.arange(6, dtype="float32").reshape(2, 3), np.float64(1.5), np.array(7, dtype="int64"),
+    torch.arange(4, dtype=torch.float64), torch.zeros(2, 2, dtype=torch.float16), torch.ones(3).requires_grad_(True),
+])
+def test_values_cross_the_wire_unchanged(value):
+    back = wire.roundtrip(value)
+    assert type(back) is type(value)
+    if isinstance(value, (np.ndarray, np.generic)):
+        assert back.dtype == value.dtype and back.shape == value.shape and np.array_equal(back, value)
+    elif isinstance(value, torch.Tensor):
+        assert back.dtype == value.dtype and back.shape == value.shape and torch.equal(back.detach(), value.detach())
+        assert back.requires_grad == value.requires_grad
+    elif isinstance(value, float) and value != value:
+        assert back != back
+    else:
+        assert back == value
+
+
+def test_anything_else_arrives_as_its_type_name_only():
+    class Model:
+        pass
+
+    back = wire.roundtrip({"m": Model(), "f": print})
+    assert type(back["m"]).__name__ == "Model" and isinstance(back["m"], wire.Opaque)
+    assert type(back["f"]).__name__ == "builtin_function_or_method"
+    meta = wire.roundtrip(torch.empty(3, 4, device="meta"))
+    assert meta.device.type == "meta" and meta.shape == (3, 4)
+
+
+def test_an_exception_arrives_with_its_type_message_and_the_students_frames():
+    def students(x):
+        return x / 0
+
+    try:
+        students(1)
+    except ZeroDivisionError as error:
+        back = wire.decode(json.loads(wire.dumps(wire.exception_record(error))))
+    assert isinstance(back, wire.StudentError) and back.type_name == "ZeroDivisionError"
+    assert "division by zero" in str(back) and any("students" in line for line in back.lines)
+
+
+@pytest.mark.parametrize("data", [
+    [1, 2],                                                                   # a bare list
+    {"$": "pickle", "data": "gASVAAAAAAAAAAA="},                               # an unknown kind
+    {"$": "ndarray", "dtype": "object", "shape": [1], "data": "AAAAAAAAAAA="},  # a dtype that could carry objects
+    {"$": "ndarray", "dtype": "datetime64[s]", "shape": [1], "data": "AAAAAAAAAAA="},  # one not on the list
+    {"$": "ndarray", "dtype": "float64", "shape": [3], "data": "AAAAAAAAAAA="},  # bytes that do not fit the shape
+    {"$": "ndarray", "dtype": "float64", "shape": [-1], "data": ""},           # a negative shape
+    {"$": "tensor", "dtype": "float32", "device": "tpu", "shape": [1], "data": "AAAAAA=="},
+    {"$": "tuple", "items": "abc"},
+    {"$": "float", "value": "__import__('os')"},
+])
+def test_malformed_values_are_refused(data):
+    with pytest.raises(wire.Garbled):
+        wire.decode(data)
+
+
+def test_nesting_has_a_limit():
+    data = 1
+    for _ in range(wire.MAX_DEPTH + 3):
+        data = {"$": "list", "items": [data]}
+    with pytest.raises(wire.Garbled):
+        wire.decode(data)
