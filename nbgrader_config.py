@@ -66,13 +66,20 @@ c.LimitOutput.max_traceback = 100
 c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[^/.][^/]*?)__(?P<file_id>[^/]+\.ipynb)$"
 c.ZipCollectApp.extractor_plugin = "autograder.grading.plugins.collect.SafeExtractor"
 
-# Feedback shows each step's points and the check's message, never hidden test code.
+# Feedback shows each step's points and the check's message, never hidden test code. At its top, a
+# summary: each step by name with its points, a failed one with the check's first explanation, the total.
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import GetGrades  # noqa: E402
 
-from autograder.grading.plugins.feedback import HideHiddenTests  # noqa: E402
+from autograder.grading.plugins import feedback  # noqa: E402
 
-c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+c.GenerateFeedback.preprocessors = [GetGrades, feedback.HideHiddenTests, feedback.SummariseSteps, CSSHTMLHeaderPreprocessor]
+# The page: nbgrader's feedback template, extended by the course's (the summary; MathJax carried in the
+# page, so formulas render with no network: exam rooms and many lab networks block MathJax's CDN).
+c.HTMLExporter.extra_template_basedirs = [str(feedback.TEMPLATES), str(feedback.NBGRADER_TEMPLATES)]
+c.HTMLExporter.template_name = "course_feedback"
+c.HTMLExporter.template_file = "course_feedback.html.j2"
+c.HTMLExporter.filters = {"course_mathjax": feedback.mathjax_packed}
 
 # Grading never stops at a broken submission: a kernel that dies (a crash, a memory or time limit)
 # costs the cells from there on, not the whole notebook, and no output, however large, makes the

@@ -255,6 +255,21 @@ CATALOGUE = {
     "stub.code": ("在这里写你的代码", "YOUR CODE HERE"),
     "stub.complete": ("请完成这一步", "complete this step"),
     "stub.answer": ("在这里写你的答案", "YOUR ANSWER HERE"),
+
+    # ---- grading: the summary at the top of the feedback page (grading/plugins/feedback.py) ------------
+    "summary.title": ("各步得分", "Points for each step"),
+    "summary.total": ("总分", "Total"),
+    "summary.late_penalty": ("迟交扣分", "Late submission penalty"),
+    "summary.see_cell": ("没有得到满分：见这一步的单元。", "Not full points: see this step's cell."),
+    "step.forward": ("前向", "forward"),
+    "step.loss": ("损失", "loss"),
+    "step.backward": ("反向", "backward"),
+    "step.update": ("更新", "update"),
+    "step.autograd_step": ("自动求导的一步", "autograd step"),
+    "step.model": ("模型", "model"),
+    "step.train_step": ("训练一步", "train step"),
+    "step.optimizer": ("优化器", "optimizer"),
+    "step.train": ("训练", "train"),
 }
 
 

@@ -1,8 +1,17 @@
-"""HideHiddenTests (autograder/grading/plugins/feedback.py), nbgrader style: a tiny notebook built
-here, as generate_feedback would get it, then what the feedback page would show."""
-from nbformat.v4 import new_notebook, new_output
+"""HideHiddenTests and SummariseSteps (autograder/grading/plugins/feedback.py) and the course's feedback
+template, nbgrader style: a tiny notebook built here, as generate_feedback would get it, then what the
+feedback page would show."""
+import base64
+import gzip
+import re
+from pathlib import Path
 
-from autograder.grading.plugins.feedback import HideHiddenTests
+import pytest
+from nbformat.v4 import new_markdown_cell, new_notebook, new_output
+
+from autograder import messages
+from autograder.grading.plugins import feedback
+from autograder.grading.plugins.feedback import HideHiddenTests, SummariseSteps
 from cells import answer_cell, graded_cell
 
 HIDDEN = "checks.forward(forward, seed=7)"
@@ -49,3 +58,111 @@ def test_a_bare_memory_error_is_explained_in_both_languages():
     traceback, = cell.outputs[0].traceback
     assert traceback.startswith("MemoryError")
     assert "Out of memory" in traceback and "内存" in traceback
+
+
+# ---- the summary at the top of the page ---------------------------------------------------------------
+
+BACKWARD_FAILED = ("✗ backward：没有通过检查。\n✗ backward: check failed.\n\n"
+                   "grad_w1 的数值不对：最大相对误差 0.56。\ngrad_w1 has wrong values: max relative error 0.56.\n\n"
+                   "可能的原因：少了 ReLU 的掩码。\nLikely cause: the ReLU mask is missing.")
+
+
+def _scored(cell, score):
+    """A graded cell as GetGrades leaves it: its score and points in its metadata."""
+    cell.metadata.nbgrader["score"] = score
+    cell.metadata.nbgrader["points"] = cell.metadata.nbgrader["points"]
+    return cell
+
+
+def _graded_notebook(evalue=BACKWARD_FAILED):
+    failed = new_output("error", ename="CheckFailed", evalue=evalue, traceback=["CheckFailed: ..."])
+    return new_notebook(cells=[
+        new_markdown_cell("The forward pass: $$h = x W_1 \\quad (N \\times H)$$ and $y$ inline."),
+        answer_cell("def forward(x, w1, w2): ...", "forward"),
+        _scored(graded_cell("checks.forward(forward)", "test_forward", points=2), 2.0),
+        _scored(_with(graded_cell("checks.backward(backward)", "test_backward", points=4), failed), 0.0),
+        _scored(graded_cell("checks.extra(extra)", "test_extra", points=1), 0.5),
+    ])
+
+
+def _summary(nb, grades=None):
+    resources = {"nbgrader": grades} if grades is not None else {}
+    _, resources = SummariseSteps().preprocess(HideHiddenTests().preprocess(nb, resources)[0], resources)
+    return resources["course_summary"]
+
+
+def test_the_summary_names_each_step_with_its_points_and_a_failed_ones_first_explanation(monkeypatch):
+    monkeypatch.delenv(messages.VARIABLE, raising=False)
+    summary = _summary(_graded_notebook(), {"score": 2.5, "max_score": 7.0, "late_penalty": 0})
+    forward, backward, extra = summary["steps"]
+    assert (forward["name"], forward["score"], forward["points"], forward["failed"]) == ("前向 / forward", "2", "2", False)
+    assert forward["explanation"] == []
+    assert (backward["name"], backward["score"], backward["points"], backward["failed"]) == ("反向 / backward", "0", "4", True)
+    # The first line after the "check failed" header, in each language; not the header, not the likely cause.
+    assert backward["explanation"] == ["grad_w1 的数值不对：最大相对误差 0.56。", "grad_w1 has wrong values: max relative error 0.56."]
+    assert backward["grade_id"] == "test_backward"
+    # A graded cell that is not one of the course's steps keeps its grade id; partial points are a failure.
+    assert (extra["name"], extra["score"], extra["failed"]) == ("test_extra", "0.5", True)
+    assert extra["explanation"] == messages.lines("summary.see_cell")
+    assert (summary["score"], summary["max_score"], summary["late_label"]) == ("2.5", "7", "")
+    assert summary["total_label"] == "总分 / Total"
+
+
+def test_in_one_language_the_summary_says_one_line(monkeypatch):
+    monkeypatch.setenv(messages.VARIABLE, "en")  # graded in English: the check's message is English only
+    english = "\n".join(line for line in BACKWARD_FAILED.split("\n") if not re.search(r"[\u4e00-\u9fff]", line))
+    backward = _summary(_graded_notebook(english))["steps"][1]
+    assert backward["name"] == "backward"
+    assert backward["explanation"] == ["grad_w1 has wrong values: max relative error 0.56."]
+
+
+def test_an_error_without_the_header_gives_its_own_first_line():
+    assert feedback.first_explanation("name 'forward' is not defined") == ["name 'forward' is not defined"]
+    assert feedback.first_explanation("✗ forward：没有通过检查。\n✗ forward: check failed.")[0].startswith("✗ forward")
+
+
+def test_every_step_of_the_contract_has_a_name():
+    source = Path(feedback.__file__).resolve().parents[3] / "source"
+    import nbformat
+    grade_ids = {c.metadata.nbgrader["grade_id"] for p in source.glob("*/*.ipynb")
+                 for c in nbformat.read(p, as_version=4).cells if c.metadata.get("nbgrader", {}).get("grade")}
+    assert grade_ids and grade_ids == set(feedback.STEP_NAMES)
+
+
+# ---- the page: nbgrader's feedback template extended by the course's ------------------------------------
+
+@pytest.fixture(scope="module")
+def page():
+    """The tiny notebook's feedback page, made by the HTMLExporter of nbgrader's GenerateFeedback with the
+    course's nbgrader_config.py (GetGrades, which reads the gradebook, left out: the scores are set here)."""
+    from nbconvert.exporters import HTMLExporter
+    from nbgrader.converters import GenerateFeedback
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config import Config
+
+    c = Config()
+    path = Path(feedback.__file__).resolve().parents[3] / "nbgrader_config.py"
+    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), {"get_config": lambda: c, "__file__": str(path)})
+    converter = GenerateFeedback(coursedir=CourseDirectory(config=c), config=c)
+    grades = {"notebook": "nb", "score": 2.5, "max_score": 7.0, "late_penalty": 0}
+    resources = {"nbgrader": grades}
+    nb, resources = HideHiddenTests().preprocess(_graded_notebook(), resources)
+    nb, resources = SummariseSteps().preprocess(nb, resources)
+    html, _ = HTMLExporter(config=converter.config).from_notebook_node(nb, resources=resources)
+    return html
+
+
+def test_the_summary_comes_first_and_links_each_step_to_its_cell(page):
+    summary = page.index('id="course-summary"')
+    assert summary < page.index("The forward pass")  # before the notebook's first cell
+    for grade_id in ("test_forward", "test_backward", "test_extra"):
+        assert f'href="#{grade_id}"' in page and f'<a name="{grade_id}"></a>' in page  # nbgrader's anchor
+    assert "grad_w1 has wrong values" in page[summary:page.index("The forward pass")]
+    assert "div#toc { display: none; }" in page  # nbgrader's list of nameless "Test cell"s gives way
+
+
+def test_the_page_carries_mathjax_and_loads_nothing_from_a_cdn(page):
+    assert "cdnjs" not in page and not re.search(r"<script[^>]*src=", page)
+    packed = re.search(r'<script id="course-mathjax"[^>]*>([^<]*)</script>', page).group(1)
+    assert gzip.decompress(base64.b64decode(packed)) == feedback.MATHJAX.read_bytes()
+    assert "window.MathJax" in page and "inlineMath: [['$', '$']" in page
