@@ -36,8 +36,11 @@ system:
 test: $(READY)
 	$(PY) -m pytest
 
+# JupyterLab's settings for the course's server only, not the user's: tools/lab-settings/overrides.json
+# (no "get notified about official Jupyter news?" prompt over the check outputs). LAB_ARGS: more options.
 lab: $(READY)
-	$(VENV)/bin/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(if $(filter 0,$(shell id -u)),--allow-root)
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.app_settings_dir="$(CURDIR)/tools/lab-settings" \
+		$(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 release: $(READY)
 	$(PY) -m autograder release

@@ -5,6 +5,7 @@ button; the instructor's formgrader lists the assignments; the Assignments panel
 released assignment from an exchange. Skipped when /usr/bin/chromium or playwright is missing
 (`apt-get install chromium`). Screenshots go to .scratch/screenshots/.
 """
+import os
 import re
 import shutil
 
@@ -13,7 +14,7 @@ import pytest
 
 import cells
 from autograder.grading import course_files
-from browser_helpers import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, Lab, course_copy, jupyter_env
+from browser_helpers import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, Lab, MakeLab, course_copy, jupyter_env
 
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium) "
@@ -175,3 +176,37 @@ def test_assignments_panel_fetches_a_released_assignment(page, server):
     page.locator("#fetched_assignments_list").get_by_text("01_numpy").first.wait_for()
     page.screenshot(path=SCREENSHOTS / "06_assignments_fetched.png")
     assert (server.root / "01_numpy" / NOTEBOOK).exists()
+
+
+def test_make_lab_opens_without_the_news_prompt(browser, tmp_path):
+    """`make lab` as a student runs it, with a fresh HOME and Jupyter config (no page_config of the tests'
+    own, which turns the news plug-in off): JupyterLab's "get notified about official Jupyter news?"
+    toast, which otherwise comes up with the launcher, stays away (tools/lab-settings/overrides.json)."""
+    if not (course_files.ROOT / ".venv" / "bin" / "jupyter").exists():
+        pytest.skip("make lab runs .venv/bin/jupyter: no .venv here (make setup)")
+    home = tmp_path / "home"
+    home.mkdir()
+    env = dict(os.environ, HOME=str(home), JUPYTER_CONFIG_DIR=str(tmp_path / "jupyter_config"),
+               JUPYTER_RUNTIME_DIR=str(home / "runtime"))
+    env.pop("NBGRADER_DB_URL", None)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    lab = MakeLab(env, tmp_path / "lab.log")
+    try:
+        lab.wait()
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        context.set_default_timeout(WAIT_MS)
+        page = context.new_page()
+        settings = page.request.get(lab.page_url("lab/api/settings/@jupyterlab/apputils-extension:notification"))
+        # The override is the setting's default on this server (a student may still turn news on).
+        assert settings.json()["schema"]["properties"]["fetchNews"]["default"] == "false", settings.text()[:2000]
+        page.goto(lab.page_url("lab?reset"))
+        page.locator(".jp-Launcher").first.wait_for()
+        page.get_by_role("menuitem", name="Nbgrader").wait_for()  # the course's extensions are still there
+        # Without the override the toast comes up within a second of the launcher; allow it ten.
+        with pytest.raises(sync_api.TimeoutError):
+            page.get_by_text("official Jupyter news").first.wait_for(timeout=10_000)
+        page.screenshot(path=SCREENSHOTS / "07_make_lab_no_news_prompt.png")
+        assert page.locator(".jp-Notification-Toast-default").count() == 0
+        context.close()
+    finally:
+        lab.stop()

@@ -4,6 +4,7 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -89,10 +90,33 @@ class Lab:
 
     def stop(self):
         if self.proc.poll() is None:
-            self.proc.terminate()
+            self._terminate()
             try:
                 self.proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
         self.log.close()
+
+    def _terminate(self):
+        self.proc.terminate()
+
+
+class MakeLab(Lab):
+    """`make lab` itself, in the course's own folder, on a free loopback port with a token (LAB_ARGS),
+    the environment taken as it is (-o: make does not rebuild .venv first)."""
+
+    def __init__(self, env, log_path):
+        self.root, self.env = course_files.ROOT, env
+        self.port, self.token = free_port(), secrets.token_hex(16)
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = open(log_path, "w")
+        lab_args = (f"--no-browser --ip=127.0.0.1 --port={self.port} --ServerApp.port_retries=0 "
+                    f"--IdentityProvider.token={self.token}")
+        # Its own process group: make and the jupyter it starts are stopped together.
+        self.proc = subprocess.Popen(["make", "--no-print-directory", "-o", ".venv/.ready", "lab", f"LAB_ARGS={lab_args}"],
+                                     cwd=self.root, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+
+    def _terminate(self):
+        os.killpg(self.proc.pid, signal.SIGTERM)
