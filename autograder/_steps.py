@@ -1,9 +1,12 @@
 """What every check shares: a seeded case, how a step passes or fails, the SGD steps of notebooks
 2 and 3, and every check run on every device and dtype. Private to checks.py and nn_checks.py."""
-from . import oracles
-from .compare import fail, find_problems, passed
-from .messages import say
-from .diagnosis import MISTAKES, diagnose, update_candidates
+from contextlib import contextmanager
+
+from . import oracles, wire
+from .compare import fail, find_problems, is_tensor, passed
+from .diagnosis import (MISTAKES, REDUCTION_MISTAKES, diagnose, explain, fitted_rate, loss_candidates, observations,
+                        update_candidates)
+from .messages import part, say
 from .probes import raise_judged
 from .probes import run as probe
 from .problems import devices, make_problem
@@ -11,8 +14,9 @@ from .problems import devices, make_problem
 # Visible checks: small and fixed. Hidden tests pass their own seeds and shapes.
 VISIBLE_SEED = 0
 VISIBLE_SHAPE = (8, 12, 10, 4)
-# Large enough that a missing or doubled learning rate shows even in float32.
-CHECK_LEARNING_RATE = 1e-2
+# Large enough that a missing or doubled learning rate shows even in float32; and neither it nor its
+# square is a rate of the tutorial's (1e-6, 1e-4), so a rate written as a constant is told from both.
+CHECK_LEARNING_RATE = 2e-2
 
 
 class Case:
@@ -71,10 +75,55 @@ def finish(step, problems, label):
     passed(step, label)
 
 
+@contextmanager
+def explaining(step, label, updates=False):
+    """An exception of the student's code with a known cause (diagnosis.explain) fails ``step`` with the
+    student's own traceback and the cause; any other goes on as it is. ``updates``: the step updates
+    parameters from their .grad."""
+    __tracebackhide__ = True
+    try:
+        yield
+    except wire.StudentError as error:
+        mistake = explain(error, updates)
+        if mistake is None:
+            raise
+        traceback = "".join(error.lines).rstrip("\n")
+        fail(step, [f"{traceback}\n{error}".lstrip("\n"), mistake.message, context(label)])
+
+
 def named(value, candidates, name=None, correct=None):
     """[the message of the known mistake ``value`` matches], or [] when none does (diagnosis.diagnose)."""
     mistake = diagnose(value, candidates, name, correct=correct)
     return [mistake.message] if mistake else []
+
+
+def explained(value, candidates, name, correct, **observe):
+    """The known mistake ``value`` matches or, when none does, what is measurably true of it
+    (diagnosis.observations, given ``observe``: rows, h)."""
+    return named(value, candidates, name, correct) or observations(name, value, correct, **observe)
+
+
+def rate_problems(before, now, grad, learning_rate):
+    """The learning rate written as a constant: ``now`` is a plain SGD step of another rate. [] otherwise."""
+    rate = fitted_rate(before, now, grad)
+    if rate is None or abs(rate - learning_rate) <= 1e-6 * abs(learning_rate):
+        return []
+    observed = part("observed.rate", rate=rate, learning_rate=learning_rate)
+    return [MISTAKES["lr_hardcoded"].message, say("diagnosis.observed", fact=observed)]
+
+
+def number_notes(value):
+    """A note when a tensor (or a list holding tensors) comes back where a number is asked: it costs no points."""
+    values = value if isinstance(value, (list, tuple)) else [value]
+    if any(is_tensor(v) for v in values):
+        return [say("diagnosis.note", cause=part("mistake.tensor_not_number"))]
+    return []
+
+
+def passed_with(step, detail, notes):
+    passed(step, detail)
+    for note in dict.fromkeys(notes):
+        print(note)
 
 
 def on_every_device(check, fn, dtypes=("float64", "float32"), **options):
@@ -87,36 +136,41 @@ def on_every_device(check, fn, dtypes=("float64", "float32"), **options):
             check(fn, device=device, **({} if dtype is None else {"dtype": dtype}), **options)
 
 
-def _is_leaf_error(error):
-    text = str(error)
-    return getattr(error, "type_name", "") == "RuntimeError" and (
-        "leaf Variable that requires grad" in text or "requires grad is being used in an in-place" in text)
-
-
 def sgd_steps(step, fn, kind, c, learning_rate, steps=2):
     """Run a student's SGD step ``steps`` times (probes.sgd_steps, ``kind`` "tensors" or "sequential",
     from c.w1, c.w2) and check the loss and the weights after each.
     From the second step on, gradients left over from the step before are recognised.
     """
     __tracebackhide__ = True
-    previous, before = None, {"w1": c.w1.detach().clone(), "w2": c.w2.detach().clone()}
+    with explaining(step, c.label, updates=True):
+        _sgd_steps(step, fn, kind, c, learning_rate, steps)
+
+
+def _sgd_steps(step, fn, kind, c, learning_rate, steps):
+    __tracebackhide__ = True
+    previous, before, notes = None, {"w1": c.w1.detach().clone(), "w2": c.w2.detach().clone()}, []
     record = probe(fn, "sgd_steps", kind=kind, x=c.x, y=c.y, w1=c.w1, w2=c.w2, learning_rate=learning_rate,
                    steps=steps)["steps"]
     for k, entry in enumerate(record, start=1):
         ref = oracles.reference(c.x, c.y, before["w1"], before["w2"])
         if "error" in entry:
-            if _is_leaf_error(entry["error"]):
-                fail(step, [MISTAKES["update_outside_no_grad"].message, context(c.label)])
             raise_judged(entry["error"])
         value = entry["loss"]
+        notes += number_notes(value)
         problems = c.problems("loss", value, ref["loss"], kind="scalar")
+        if problems:
+            after = oracles.reference(c.x, c.y, entry["weights"]["w1"], entry["weights"]["w2"])["loss"]
+            candidates = {"loss_after_update": after}
+            if kind == "tensors":  # the student computes the loss: notebook 1's mistakes can be made here too
+                candidates.update(loss_candidates(ref["y_pred"], c.y))
+            problems += named(value, candidates, correct=ref["loss"])
         for name, now in entry["weights"].items():
             if not entry["leaf"][name]:
                 problems.append(say("update.not_leaf", name=name))
                 continue
             grad = ref[f"grad_{name}"]
             if (now == before[name]).all():
-                problems.append(say("update.unchanged", name=name) + "\n" + MISTAKES["rebinding"].message)
+                problems.append(say("update.unchanged", name=name) + "\n" + MISTAKES["zeroed_before_update"].message)
                 continue
             expected = oracles.to_numpy64(before[name]) - learning_rate * oracles.to_numpy64(grad)
             found = c.problems(name, now, expected)
@@ -124,10 +178,15 @@ def sgd_steps(step, fn, kind, c, learning_rate, steps=2):
                 candidates = update_candidates(before[name], grad, learning_rate)
                 if previous is not None:  # the step before's gradient still added in?
                     candidates = {"not_zeroed": expected - learning_rate * previous[name], **candidates}
-                found += named(now, candidates, correct=expected)
+                if kind == "tensors":  # a mean loss scales every gradient
+                    for key, reduction in REDUCTION_MISTAKES.items():
+                        other = oracles.reference(c.x, c.y, before["w1"], before["w2"], reduction=reduction)
+                        candidates[key] = oracles.to_numpy64(before[name]) - learning_rate * oracles.to_numpy64(
+                            other[f"grad_{name}"])
+                found += named(now, candidates, correct=expected) or rate_problems(before[name], now, grad, learning_rate)
             problems += found
         if problems:
-            fail(step, [say("check.at_step", k=k), *problems, context(c.label)])
+            fail(step, [say("check.at_step", k=k), *problems, *notes, context(c.label)])
         previous = {n: oracles.to_numpy64(ref[f"grad_{n}"]) for n in ("w1", "w2")}
         before = entry["weights"]
-    passed(step, f"{c.label}, {steps} steps")
+    passed_with(step, f"{c.label}, {steps} steps", notes)

@@ -8,37 +8,57 @@ line or raises CheckFailed with what is wrong and, for a known mistake, which on
 backend="numpy": notebook 1 (by hand, no torch); backend="torch": notebook 2 part A
 (tensors, backward by hand, no autograd). ``autograd_step`` is notebook 2 part B.
 """
+import itertools
+
 from . import oracles
-from ._steps import (CHECK_LEARNING_RATE, VISIBLE_SEED, VISIBLE_SHAPE, Case, finish, named, on_every_device,  # noqa: F401
-                     sgd_steps, unpack)
+from ._steps import (CHECK_LEARNING_RATE, VISIBLE_SEED, VISIBLE_SHAPE, Case, explaining, explained, finish, named,  # noqa: F401
+                     on_every_device, rate_problems, sgd_steps, unpack)
 from .compare import find_problems
-from .diagnosis import MISTAKES, forward_candidates, gradient_candidates, loss_candidates, update_candidates
-from .messages import say
+from .diagnosis import MISTAKES, forward_candidates, gradient_candidates, loss_candidates, observations, update_candidates
+from .messages import part, say
+
 
 def forward(fn, backend="numpy", seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="float64", device="cpu"):
     """Check ``fn(x, w1, w2) -> (h, h_relu, y_pred)``."""
     __tracebackhide__ = True
     c = Case(backend, seed, shape, dtype, device)
-    out = unpack("forward", c.run(fn, c.x, c.w1, c.w2)["out"], ("h", "h_relu", "y_pred"))
-    problems = []
-    for name, value in zip(("h", "h_relu", "y_pred"), out):
-        found = c.problems(name, value, c.ref[name])
-        if found and name == "y_pred":
-            found += named(value, forward_candidates(c.x, c.y, c.w1, c.w2), correct=c.ref["y_pred"])
-        problems += found
-    finish("forward", problems, c.label)
+    with explaining("forward", c.label):
+        names = ("h", "h_relu", "y_pred")
+        out = unpack("forward", c.run(fn, c.x, c.w1, c.w2)["out"], names)
+        problems, cause, facts = [], [], []
+        for name, value in zip(names, out):
+            found = c.problems(name, value, c.ref[name])
+            if found and name == "y_pred":
+                cause = named(value, forward_candidates(c.x, c.y, c.w1, c.w2), correct=c.ref[name])
+                found += cause
+            if found and not cause:  # what is true of each wrong value, when no known mistake explains them
+                facts += observations(name, value, c.ref[name], rows=shape[0], h=c.ref["h"])
+            problems += found
+        problems += [] if cause else facts
+        if problems and _in_another_order(c, out, names):
+            problems = [MISTAKES["outputs_order"].message]
+        finish("forward", problems, c.label)
+
+
+def _in_another_order(c, out, names):
+    """True when the returned values are the right ones, only not in the order ``names``."""
+    for order in itertools.permutations(names):
+        if order != names and all(not c.problems(n, v, c.ref[n]) for n, v in zip(order, out)):
+            return True
+    return False
 
 
 def loss(fn, backend="numpy", seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="float64", device="cpu"):
     """Check ``fn(y_pred, y) -> loss``, the sum of squared errors (a number or a 0-d tensor)."""
     __tracebackhide__ = True
     c = Case(backend, seed, shape, dtype, device)
-    y_pred = c.cast(c.ref["y_pred"])
-    value = c.run(fn, y_pred, c.y)["out"]
-    problems = c.problems("loss", value, c.ref["loss"], kind="scalar")
-    if problems:
-        problems += named(value, loss_candidates(c.ref["y_pred"], c.y), correct=c.ref["loss"])
-    finish("loss", problems, c.label)
+    with explaining("loss", c.label):
+        y_pred = c.cast(c.ref["y_pred"])
+        value = c.run(fn, y_pred, c.y)["out"]
+        problems = c.problems("loss", value, c.ref["loss"], kind="scalar")
+        if problems:
+            problems += explained(value, loss_candidates(c.ref["y_pred"], c.y), "loss", c.ref["loss"], rows=shape[0])
+        finish("loss", problems, c.label)
 
 
 def backward(fn, backend="numpy", seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="float64", device="cpu",
@@ -47,18 +67,34 @@ def backward(fn, backend="numpy", seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype=
     when ``finite_differences``, against numerical gradients too."""
     __tracebackhide__ = True
     c = Case(backend, seed, shape, dtype, device)
-    cached = [c.cast(c.ref[k]) for k in ("h", "h_relu", "y_pred")]
-    out = unpack("backward", c.run(fn, c.x, c.y, c.w2, *cached)["out"], ("grad_w1", "grad_w2"))
-    problems, candidates = [], None
-    for name, value in zip(("grad_w1", "grad_w2"), out):
-        found = c.problems(name, value, c.ref[name])
-        if found:
-            candidates = candidates or gradient_candidates(c.x, c.y, c.w1, c.w2)
-            found += named(value, candidates, name, correct=c.ref[name])
-        problems += found
-    if not problems and finite_differences:
-        problems = _finite_difference_problems(c, out)
-    finish("backward", problems, c.label)
+    with explaining("backward", c.label):
+        cached = [c.cast(c.ref[k]) for k in ("h", "h_relu", "y_pred")]
+        out = unpack("backward", c.run(fn, c.x, c.y, c.w2, *cached)["out"], ("grad_w1", "grad_w2"))
+        problems, candidates, wrong, causes = [], None, [], []
+        for name, value in zip(("grad_w1", "grad_w2"), out):
+            found = c.problems(name, value, c.ref[name])
+            if found:
+                wrong.append(name)
+                candidates = candidates or gradient_candidates(c.x, c.y, c.w1, c.w2)
+                cause = named(value, candidates, name, correct=c.ref[name])
+                causes += cause
+                found += cause or observations(name, value, c.ref[name], rows=shape[0])
+            problems += found
+        if len(wrong) == 1 and not causes:
+            problems.append(_one_gradient(*wrong))
+        if not problems and finite_differences:
+            problems = _finite_difference_problems(c, out)
+        finish("backward", problems, c.label)
+
+
+# The part of the backward pass only one gradient goes through: where to look when the other is right.
+PATHS = {"grad_w1": "grad_h_relu = grad_y_pred @ w2.T → grad_h (ReLU mask) → grad_w1 = x.T @ grad_h",
+         "grad_w2": "grad_w2 = h_relu.T @ grad_y_pred"}
+
+
+def _one_gradient(wrong):
+    right = "grad_w2" if wrong == "grad_w1" else "grad_w1"
+    return say("diagnosis.observed", fact=part("observed.one_gradient", right=right, wrong=wrong, path=PATHS[wrong]))
 
 
 def _finite_difference_problems(c, grads):
@@ -77,22 +113,24 @@ def update(fn, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="float64", learning
     """Check ``fn(w1, w2, grad_w1, grad_w2, learning_rate)``: SGD, changing w1 and w2 in place (numpy)."""
     __tracebackhide__ = True
     c = Case("numpy", seed, shape, dtype, None)
-    g1, g2 = c.cast(c.ref["grad_w1"]), c.cast(c.ref["grad_w2"])
-    values = c.run(fn, c.w1.copy(), c.w2.copy(), g1, g2, learning_rate, after=(0, 1))
-    returned, (w1, w2) = values["out"], values["after"]
-    problems = []
-    for name, w, before, g in (("w1", w1, c.w1, g1), ("w2", w2, c.w2, g2)):
-        expected = oracles.to_numpy64(before) - learning_rate * oracles.to_numpy64(g)
-        if (w == before).all():
-            problems.append(say("update.unchanged", name=name) + "\n" + MISTAKES["rebinding"].message)
-            continue
-        found = c.problems(name, w, expected)
-        if found:
-            found += named(w, update_candidates(before, g, learning_rate), correct=expected)
-        problems += found
-    if returned is not None and not problems:
-        problems.append(say("update.returned"))
-    finish("update", problems, c.label)
+    with explaining("update", c.label):
+        g1, g2 = c.cast(c.ref["grad_w1"]), c.cast(c.ref["grad_w2"])
+        values = c.run(fn, c.w1.copy(), c.w2.copy(), g1, g2, learning_rate, after=(0, 1))
+        returned, (w1, w2) = values["out"], values["after"]
+        problems = []
+        for name, w, before, g in (("w1", w1, c.w1, g1), ("w2", w2, c.w2, g2)):
+            expected = oracles.to_numpy64(before) - learning_rate * oracles.to_numpy64(g)
+            if (w == before).all():
+                problems.append(say("update.unchanged", name=name) + "\n" + MISTAKES["rebinding"].message)
+                continue
+            found = c.problems(name, w, expected)
+            if found:
+                found += (named(w, update_candidates(before, g, learning_rate), correct=expected)
+                          or rate_problems(before, w, g, learning_rate))
+            problems += found
+        if returned is not None and not problems:
+            problems.append(say("update.returned"))
+        finish("update", problems, c.label)
 
 
 def autograd_step(fn, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="float32", device="cpu",

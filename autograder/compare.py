@@ -62,7 +62,7 @@ def _kind_problem(name, value, kind):
         try:
             if isinstance(value, (str, bytes)):
                 raise TypeError("text is not a number")
-            float(value)
+            float(value.detach() if is_tensor(value) else value)
         except (TypeError, ValueError, RuntimeError):
             return catalogue.say("value.not_scalar", name=name, type=type(value).__name__)
     return None

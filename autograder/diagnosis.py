@@ -1,9 +1,11 @@
 """Name the common mistakes: a wrong value is tested against the oracle under each mistake.
 
-Each candidate is what a known mistake would have produced on the same inputs, computed
-by the oracles (autograd with a changed ReLU gradient or loss reduction) or by simple
-arithmetic on the oracle's correct values. A student's value that matches a candidate
-gets that mistake's message.
+Each candidate is what a known mistake (or two made together) would have produced on the same
+inputs, computed by the oracles (autograd with a changed ReLU gradient or loss reduction) or by
+simple arithmetic on the oracle's correct values. A student's value that matches a candidate gets
+that mistake's message. When none matches, ``observations`` says what is measurably true of the
+wrong value (a constant ratio, a transpose …), and ``explain`` names the known cause of an
+exception the student's code raised.
 """
 from dataclasses import dataclass
 
@@ -31,9 +33,24 @@ class Mistake:
         return messages.say("diagnosis.likely_cause", cause=messages.part(f"mistake.{self.key}"))
 
 
+@dataclass(frozen=True)
+class Together:
+    """Two known mistakes made at once: the value matches neither alone, only both."""
+    mistakes: tuple
+
+    @property
+    def message(self):
+        first, second = (messages.part(f"mistake.{m.key}") for m in self.mistakes)
+        return messages.say("diagnosis.two_causes", first=first, second=second)
+
+
 # Every mistake of the catalogue, in its order.
 _CATALOGUE = [Mistake(key.split(".", 1)[1]) for key in messages.keys("mistake.")]
 MISTAKES = {m.key: m for m in _CATALOGUE}
+
+
+RELU_MISTAKES = {"relu_mask_missing": "identity", "relu_mask_inverted": "inverted", "relu_mask_wrong_array": "from_grad"}
+REDUCTION_MISTAKES = {"factor_2_missing": "half_sum", "mean_instead_of_sum": "mean", "mean_over_batch": "batch_mean"}
 
 
 def forward_candidates(x, y, w1, w2):
@@ -47,30 +64,41 @@ def forward_candidates(x, y, w1, w2):
 
 
 def loss_candidates(y_pred, y):
-    """{mistake: loss that mistake gives}."""
-    se = np.square(oracles.to_numpy64(y_pred) - oracles.to_numpy64(y))
+    """{mistake, or (mistake, mistake) made together: loss that gives}."""
+    error = oracles.to_numpy64(y_pred) - oracles.to_numpy64(y)
+    squares, absolute, n = np.square(error), np.abs(error), max(1, error.shape[0] if error.ndim else 1)
     return {
-        "mean_instead_of_sum": se.mean(),
-        "loss_not_squared": np.sqrt(se.sum()),
-        "loss_half": 0.5 * se.sum(),
+        "mean_instead_of_sum": squares.mean(),
+        "mean_over_batch": squares.sum() / n,
+        "loss_not_squared": np.sqrt(squares.sum()),
+        "loss_half": 0.5 * squares.sum(),
+        "loss_abs": absolute.sum(),
+        ("loss_half", "mean_instead_of_sum"): 0.5 * squares.mean(),
+        ("loss_half", "mean_over_batch"): 0.5 * squares.sum() / n,
+        ("loss_not_squared", "mean_instead_of_sum"): np.sqrt(squares.mean()),
+        ("loss_abs", "mean_instead_of_sum"): absolute.mean(),
+        ("loss_abs", "mean_over_batch"): absolute.sum() / n,
     }
 
 
 def gradient_candidates(x, y, w1, w2):
-    """{mistake: {"grad_w1": ..., "grad_w2": ...}} for the backward pass, all by autograd."""
-    variants = {
-        "relu_mask_missing": dict(relu_gradient="identity"),
-        "relu_mask_inverted": dict(relu_gradient="inverted"),
-        "relu_mask_wrong_array": dict(relu_gradient="from_grad"),
-        "factor_2_missing": dict(reduction="half_sum"),
-        "mean_instead_of_sum": dict(reduction="mean"),
-        "mean_over_batch": dict(reduction="batch_mean"),
-    }
-    result = {key: oracles.reference(x, y, w1, w2, **kw) for key, kw in variants.items()}
-    result["mean_instead_of_sum/batch"] = result.pop("mean_over_batch")
+    """{mistake, or (mistake, mistake) made together: {"grad_w1": ..., "grad_w2": ...}} for the
+    backward pass, all by autograd."""
     right = oracles.reference(x, y, w1, w2)
-    result["factor_2_doubled"] = {k: 2 * right[k] for k in ("grad_w1", "grad_w2")}
-    result["sign_flipped"] = {k: -right[k] for k in ("grad_w1", "grad_w2")}
+    result = {}
+    for relu, gradient in (*RELU_MISTAKES.items(), (None, "mask")):
+        for reduction_key, reduction in (*REDUCTION_MISTAKES.items(), (None, "sum")):
+            keys = tuple(k for k in (relu, reduction_key) if k)
+            if keys:
+                result[keys[0] if len(keys) == 1 else keys] = oracles.reference(x, y, w1, w2, relu_gradient=gradient,
+                                                                                reduction=reduction)
+    grads = ("grad_w1", "grad_w2")
+    result["factor_2_doubled"] = {k: 2 * right[k] for k in grads}
+    result["sign_flipped"] = {k: -right[k] for k in grads}
+    for relu in RELU_MISTAKES:
+        result[(relu, "factor_2_doubled")] = {k: 2 * result[relu][k] for k in grads}
+        result[(relu, "sign_flipped")] = {k: -result[relu][k] for k in grads}
+    result[("factor_2_missing", "sign_flipped")] = {k: -0.5 * right[k] for k in grads}
     return result
 
 
@@ -89,23 +117,97 @@ SLACK = 10.0
 
 
 def diagnose(value, candidates, name=None, correct=None):
-    """The Mistake whose candidate ``value`` matches, else None.
+    """The Mistake (or the Together of two) whose candidate ``value`` matches, else None.
 
-    ``candidates`` maps a mistake key (optionally "key/variant") to a value, or to a dict of
-    values from which ``name`` is taken. A transposed value is also tried against each.
-    A candidate that ``value``'s dtype cannot tell from the ``correct`` value names nothing
-    (that mistake leaves the answer right on these inputs).
+    ``candidates`` maps a mistake key, or a tuple of two for mistakes made together, to a value or
+    to a dict of values from which ``name`` is taken; single mistakes are tried before pairs. A
+    transposed value is also tried against each. A candidate that ``value``'s dtype cannot tell from
+    the ``correct`` value names nothing (that mistake leaves the answer right on these inputs).
     """
-    for key, candidate in candidates.items():
+    for key, candidate in sorted(candidates.items(), key=lambda item: not isinstance(item[0], str)):
         if isinstance(candidate, dict):
             candidate = candidate[name]
         candidate = oracles.to_numpy64(candidate)
         if correct is not None and relative_error(candidate, correct) <= SLACK * tolerance(value):
             continue
         if close_enough(value, candidate, SLACK) or (np.ndim(candidate) == 2 and close_enough(_transposed(value), candidate, SLACK)):
-            return MISTAKES[key.split("/")[0]]
+            return MISTAKES[key] if isinstance(key, str) else Together(tuple(MISTAKES[k] for k in key))
     return None
 
 
 def _transposed(value):
     return value.T if hasattr(value, "T") and np.ndim(oracles.to_numpy64(value)) == 2 else value
+
+
+def fitted_rate(before, after, grad):
+    """The learning rate c for which ``after`` = ``before`` − c·``grad`` (within tolerance), else None."""
+    change, grad = oracles.to_numpy64(before) - oracles.to_numpy64(after), oracles.to_numpy64(grad)
+    scale = float(np.sum(grad * grad))
+    if scale == 0:
+        return None
+    rate = float(np.sum(change * grad)) / scale
+    return rate if rate and close_enough(oracles.to_numpy64(after), oracles.to_numpy64(before) - rate * grad, SLACK) else None
+
+
+# ---------------------------------------------------------------- when no known mistake fits
+
+def observations(name, value, correct, rows=None, h=None):
+    """What is measurably true of a wrong ``value`` against the ``correct`` one, as catalogue facts:
+    a constant ratio (1/N when ``rows`` = N), a transpose, or (given the forward ``h``) right exactly
+    where h > 0. Empty when nothing simple is true."""
+    v, r = oracles.to_numpy64(value), oracles.to_numpy64(correct)
+    if v.shape != r.shape or not np.all(np.isfinite(v)):
+        return []
+    facts = []
+    norm = float(np.sum(r * r))
+    k = float(np.sum(v * r)) / norm if norm else 0.0
+    if k and abs(k - 1) > 1e-3 and close_enough(value, k * r, SLACK):
+        facts.append(messages.part("observed.ratio", name=name, k=_ratio(k), hint=_ratio_hint(k, rows, r.size)))
+    elif v.ndim == 2 and v.shape[0] == v.shape[1] and close_enough(_transposed(value), r, SLACK):
+        facts.append(messages.part("observed.transposed", name=name))
+    elif h is not None and v.shape == np.shape(h):
+        positive = oracles.to_numpy64(h) > 0
+        if close_enough(v[positive], r[positive], SLACK) and not close_enough(v[~positive], r[~positive], SLACK):
+            facts.append(messages.part("observed.masked", name=name))
+    return [messages.say("diagnosis.observed", fact=fact) for fact in facts]
+
+
+def _ratio(k):
+    if abs(k + 1) < 1e-6:
+        return "−1"
+    inverse = 1 / k
+    if abs(inverse - round(inverse)) < 1e-6 * abs(inverse) and abs(round(inverse)) > 1:
+        return f"1/{round(inverse)}"
+    return f"{k:.4g}"
+
+
+def _ratio_hint(k, rows, entries):
+    inverse = round(1 / k) if k else 0
+    if rows and rows > 1 and inverse == rows:
+        return messages.part("observed.per_row", n=rows)
+    if entries > 1 and inverse == entries:
+        return messages.part("observed.per_entry", n=entries)
+    return ""
+
+
+# ---------------------------------------------------------------- exceptions with a known cause
+
+# (mistake, the exception's type, text in its message): what the student's code raised, and why.
+EXCEPTIONS = [
+    ("module_init_missing", "AttributeError", "before Module.__init__() call"),
+    ("max_returns_tuple", None, "torch.return_types.m"),
+    ("update_outside_no_grad", "RuntimeError", "leaf Variable that requires grad"),
+    ("update_outside_no_grad", "RuntimeError", "requires grad is being used in an in-place"),
+]
+# Where a .grad is None is the likely reason for an error about None (the steps that update parameters).
+GRAD_NONE = [("grad_none", "TypeError", "'NoneType'"), ("grad_none", "AttributeError", "'NoneType' object has no attribute")]
+
+
+def explain(error, updates=False):
+    """The Mistake that explains ``error`` (a wire.StudentError: type_name, message), or None.
+    ``updates``: the step updates parameters from their .grad, where an error about None is a .grad."""
+    name, text = getattr(error, "type_name", type(error).__name__), str(getattr(error, "message", error))
+    for key, kind, fragment in EXCEPTIONS + (GRAD_NONE if updates else []):
+        if (kind is None or name == kind) and fragment in text:
+            return MISTAKES[key]
+    return None

@@ -101,6 +101,20 @@ CATALOGUE = {
 
     # ---- a known mistake, named under a failed check (diagnosis.py: "mistake.<key>" is MISTAKES[key]) --
     "diagnosis.likely_cause": ("可能的原因：{cause}", "Likely cause: {cause}"),
+    "diagnosis.two_causes": ("可能的原因（两个错误同时出现）：① {first} ② {second}",
+                             "Likely causes (two mistakes at once): ① {first} ② {second}"),
+    "diagnosis.note": ("注意：{cause}", "Note: {cause}"),
+    "diagnosis.observed": ("观察到：{fact}", "Observed: {fact}"),
+    "observed.ratio": ("{name} 正好是正确值的 {k} 倍{hint}。", "{name} is exactly {k} × the right value{hint}."),
+    "observed.per_row": ("，即 1/N（N = {n}，批大小）", ", that is 1/N (N = {n}, the batch size)"),
+    "observed.per_entry": ("，即 1/(N·D_out)（共 {n} 个元素）", ", that is 1/(N·D_out) ({n} entries)"),
+    "observed.transposed": ("{name} 是正确值的转置。", "{name} is the transpose of the right value."),
+    "observed.masked": ("{name} 在 h > 0 的位置是对的，在 h < 0 的位置不对。",
+                        "{name} is right where h > 0 and wrong where h < 0."),
+    "observed.one_gradient": ("{right} 是对的，{wrong} 不对：问题在只有 {wrong} 经过的那一段：{path}。",
+                              "{right} is right and {wrong} is wrong: look at the part only {wrong} goes through: {path}."),
+    "observed.rate": ("这一步实际用的学习率是 {rate:.3g}，而传进来的 learning_rate 是 {learning_rate:g}。",
+                      "the step used a learning rate of {rate:.3g}; the learning_rate passed in is {learning_rate:g}."),
     "mistake.relu_missing": ("前向传播少了 ReLU：h_relu = max(h, 0)，再用 h_relu 乘 w2。",
                              "the ReLU is missing in the forward pass: h_relu = max(h, 0), then multiply h_relu by w2."),
     "mistake.relu_on_output": ("输出也过了 ReLU：只有隐藏层有 ReLU，y_pred = h_relu @ w2 不再经过 ReLU。",
@@ -121,8 +135,16 @@ CATALOGUE = {
                                  "the factor 2 is applied twice: grad_y_pred = 2·(y_pred − y), once."),
     "mistake.sign_flipped": ("符号反了：grad_y_pred = 2·(y_pred − y)，不是 2·(y − y_pred)。",
                              "the sign is flipped: grad_y_pred = 2·(y_pred − y), not 2·(y − y_pred)."),
-    "mistake.mean_instead_of_sum": ("用了平均 (mean) 而不是求和 (sum)：本课程的 loss 是所有平方误差之和。",
-                                    "mean instead of sum: this course's loss is the sum of all squared errors, not their mean."),
+    "mistake.mean_instead_of_sum": ("用了平均 (mean) 而不是求和 (sum)：本课程的 loss 是所有 N·D_out 个平方误差之和"
+                                    "（np.mean、.mean()，或 nn.MSELoss() 默认的 reduction='mean'；要写 reduction='sum'）。",
+                                    "mean instead of sum: this course's loss is the sum of all N·D_out squared errors, "
+                                    "not their mean (np.mean, .mean(), or nn.MSELoss()'s default reduction='mean'; "
+                                    "write reduction='sum')."),
+    "mistake.mean_over_batch": ("除以了批大小 N：本课程的 loss 是平方误差之和，不除以任何数。",
+                                "divided by the batch size N: this course's loss is the plain sum of squared errors, "
+                                "divided by nothing."),
+    "mistake.loss_abs": ("用了误差的绝对值 |y_pred − y|（L1）而不是平方 (y_pred − y)²。",
+                         "the absolute errors |y_pred − y| (L1) instead of the squared errors (y_pred − y)²."),
     "mistake.loss_not_squared": ("loss 要的是平方和，不要开根号（np.linalg.norm / torch.norm 是平方和的平方根）。",
                                  "the loss is the sum of squares, with no square root (np.linalg.norm and torch.norm "
                                  "take the root)."),
@@ -147,10 +169,6 @@ CATALOGUE = {
                                        "the update is outside torch.no_grad(): changing a leaf tensor that requires grad "
                                        "in place raises an error (and the update must not enter the graph). Put it "
                                        "inside `with torch.no_grad():`."),
-    "mistake.reduction_mean": ("nn.MSELoss 默认 reduction='mean'，会除以元素个数 N·D_out；教程和笔记本 1 的 loss 是平方和，"
-                               "要写 nn.MSELoss(reduction='sum')。",
-                               "nn.MSELoss defaults to reduction='mean', which divides by the N·D_out entries; the "
-                               "tutorial's loss (and notebook 1's) is the sum: nn.MSELoss(reduction='sum')."),
     "mistake.bias_true": ("教程这一节的网络没有 bias：nn.Linear(..., bias=False)。",
                           "this section's network has no bias: nn.Linear(..., bias=False)."),
     "mistake.init_not_normal": ("权重要按教程用标准正态分布初始化：torch.nn.init.normal_(model[0].weight)，"
@@ -174,6 +192,37 @@ CATALOGUE = {
                                 "data too, x = x.to(device) and y = y.to(device) (the very bug of the tutorial's last cell)."),
     "mistake.model_not_on_device": ("模型没有移到 device 上：model.to(device)（不要写死 model.cuda()）。",
                                     "the model was not moved to the device: model.to(device) (not a hard-coded model.cuda())."),
+    "mistake.outputs_order": ("返回值的顺序不对：数值是对的，但要按 (h, h_relu, y_pred) 的顺序返回。",
+                              "the values are right but in the wrong order: return (h, h_relu, y_pred)."),
+    "mistake.lr_hardcoded": ("学习率写死成了一个常数：更新要用传进来的参数 learning_rate。",
+                             "the learning rate is written as a constant: the update must use the learning_rate argument."),
+    "mistake.loss_after_update": ("返回的 loss 是更新之后重新算的：要返回这一步前向传播时（更新之前）算出的 loss。",
+                                  "the loss returned was computed after the update: return the loss of this step's "
+                                  "forward pass, before the update."),
+    "mistake.zeroed_before_update": ("参数没有变化：更新时梯度已经被清零了（zero_grad() 或 grad.zero_() 写在了 backward() "
+                                     "和更新之间？），或者根本没有更新。清零放在更新之后（或下一步 backward() 之前）。",
+                                     "the parameters did not change: the gradients were already zeroed when the update ran "
+                                     "(zero_grad() or grad.zero_() between backward() and the update?), or there is no "
+                                     "update. Zero them after the update (or before the next backward())."),
+    "mistake.optimizer_not_adam": ("这一节要用 torch.optim.Adam(model.parameters(), lr=learning_rate)，而不是别的优化器（如 SGD）。",
+                                   "this section uses torch.optim.Adam(model.parameters(), lr=learning_rate), not another "
+                                   "optimizer (such as SGD)."),
+    "mistake.module_init_missing": ("__init__ 里没有先调用 super().__init__()：nn.Module 要先初始化，才能给它添加 self.linear1 这样的层。",
+                                    "super().__init__() is not called first in __init__: an nn.Module must be set up "
+                                    "before layers such as self.linear1 can be added to it."),
+    "mistake.grad_none": (".grad 是 None：还没有 backward() 就用了梯度，或者 zero_grad()（它把 .grad 设为 None）"
+                          "写在了 backward() 和更新之间。顺序是 backward() → 更新 → 清零。",
+                          "a .grad is None: the gradient was used before any backward(), or zero_grad() (which sets "
+                          ".grad to None) ran between backward() and the update. The order is backward() → update → zero."),
+    "mistake.max_returns_tuple": ("torch.max(h, 0) 返回的是 (values, indices) 两个张量，不是逐元素的 max(h, 0)："
+                                  "ReLU 用 h.clamp(min=0)、torch.relu(h) 或 torch.maximum(h, torch.zeros_like(h))。",
+                                  "torch.max(h, 0) returns (values, indices) along dimension 0, not the elementwise "
+                                  "max(h, 0): for the ReLU use h.clamp(min=0), torch.relu(h) or "
+                                  "torch.maximum(h, torch.zeros_like(h))."),
+    "mistake.tensor_not_number": ("返回的是张量而不是数：用 loss.item() 返回一个 Python 数（张量会把整个计算图留在内存里）。"
+                                  "这次不扣分。",
+                                  "a tensor is returned where a number is asked: return loss.item(), a Python number "
+                                  "(a tensor keeps its whole graph alive in memory). No points lost this time."),
 
     # ---- the exercises' rules (guards.py: "rule.<rule>" is guards.RULES[rule]) ------------------------
     "rule.broken": ("✗ 规则：{rule}（用到了 {what}）。", "✗ Rule: {rule} (used {what})."),

@@ -9,12 +9,13 @@ import copy
 import math
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from . import oracles, probes
-from ._steps import (CHECK_LEARNING_RATE, VISIBLE_SEED, VISIBLE_SHAPE, Case, context, finish, named,  # noqa: F401
-                     on_every_device, sgd_steps)
-from .compare import close_enough, fail, find_problems, passed
+from ._steps import (CHECK_LEARNING_RATE, VISIBLE_SEED, VISIBLE_SHAPE, Case, context, explained, explaining,  # noqa: F401
+                     finish, named, number_notes, on_every_device, passed_with, sgd_steps)
+from .compare import close_enough, fail, find_problems
 from .diagnosis import MISTAKES, loss_candidates
 from .messages import say
 from .probes import raise_judged
@@ -60,6 +61,8 @@ def _structure_problems(facts, d_in, h, d_out, bias):
     if not facts["sequential"]:
         return [say("model.not_sequential", type=facts["type"])]
     kinds = [layer["kind"] for layer in facts["layers"]]
+    if kinds == ["Linear", "Linear"]:
+        return [say("model.layer_order", layers=" → ".join(kinds)), MISTAKES["relu_missing"].message]
     if kinds != ["Linear", "ReLU", "Linear"]:
         return [say("model.layer_order", layers=" → ".join(kinds)) if kinds else say("model.no_layers")]
     problems = []
@@ -89,33 +92,33 @@ def sequential_model(build_model, seed=VISIBLE_SEED, shape=INIT_SHAPE):
     _, d_in, h, d_out = shape
     label = f"(N, D_in, H, D_out) = {tuple(shape)}, seed {seed}"
     c = Case("torch", seed, shape, "float32", "cpu")
-    facts = probe(build_model, "build_model", seed=seed, d_in=d_in, h=h, d_out=d_out, x=c.x)
-    problems = _structure_problems(facts, d_in, h, d_out, bias=False)
-    if not problems:
-        problems = _init_problems(facts["weights"])
-    if not problems:
-        if "output_error" in facts:
-            raise_judged(facts["output_error"])
-        w1, w2 = facts["weights"]
-        ref = oracles.reference(c.x, c.y, w1.T, w2.T)
-        problems = c.problems("model(x)", facts["output"], ref["y_pred"])
-    finish("model", problems, label)
+    with explaining("model", label):
+        facts = probe(build_model, "build_model", seed=seed, d_in=d_in, h=h, d_out=d_out, x=c.x)
+        problems = _structure_problems(facts, d_in, h, d_out, bias=False)
+        if not problems:
+            problems = _init_problems(facts["weights"])
+        if not problems:
+            if "output_error" in facts:
+                raise_judged(facts["output_error"])
+            w1, w2 = facts["weights"]
+            ref = oracles.reference(c.x, c.y, w1.T, w2.T)
+            problems = c.problems("model(x)", facts["output"], ref["y_pred"])
+        finish("model", problems, label)
 
 
 def mse_loss(build_loss, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="float32", device="cpu"):
     """Check ``build_loss()``: a loss function whose value is the sum of squared errors."""
     __tracebackhide__ = True
     c = Case("torch", seed, shape, dtype, device)
-    facts = probe(build_loss, "build_loss", y_pred=c.cast(c.ref["y_pred"]), y=c.y)
-    if not facts["instance"]:
-        fail("loss", [say("loss.not_instance"), context(c.label)])
-    value = facts["value"]
-    problems = c.problems("loss", value, c.ref["loss"], kind="scalar")
-    if problems:
-        candidates = loss_candidates(c.ref["y_pred"], c.y)
-        candidates["reduction_mean"] = candidates.pop("mean_instead_of_sum")
-        problems += named(value, candidates, correct=c.ref["loss"])
-    finish("loss", problems, c.label)
+    with explaining("loss", c.label):
+        facts = probe(build_loss, "build_loss", y_pred=c.cast(c.ref["y_pred"]), y=c.y)
+        if not facts["instance"]:
+            fail("loss", [say("loss.not_instance"), context(c.label)])
+        value = facts["value"]
+        problems = c.problems("loss", value, c.ref["loss"], kind="scalar")
+        if problems:
+            problems += explained(value, loss_candidates(c.ref["y_pred"], c.y), "loss", c.ref["loss"], rows=shape[0])
+        finish("loss", problems, c.label)
 
 
 def sgd_train_step(train_step, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="float32", device="cpu",
@@ -133,38 +136,69 @@ def adam_optimizer(build_optimizer, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, lear
     """Check ``build_optimizer(model, learning_rate)``: torch.optim.Adam over all of model.parameters()."""
     __tracebackhide__ = True
     w, c = weights(seed, shape, bias=True)
-    facts = probe(build_optimizer, "build_optimizer", **w, learning_rate=learning_rate)
-    problems = []
-    if not facts["adam"]:
-        problems.append(say("optimizer.not_adam", type=facts["type"]))
-    else:
-        rates = facts["rates"]
-        if rates != [learning_rate]:
-            problems.append(say("optimizer.learning_rate", rates=rates, learning_rate=learning_rate))
-        if not facts["all_parameters"]:
-            problems.append(say("optimizer.some_parameters"))
-    finish("optimizer", problems, c.label)
+    with explaining("optimizer", c.label):
+        facts = probe(build_optimizer, "build_optimizer", **w, learning_rate=learning_rate)
+        problems = []
+        if not facts["adam"]:
+            problems += [say("optimizer.not_adam", type=facts["type"]), MISTAKES["optimizer_not_adam"].message]
+        else:
+            rates = facts["rates"]
+            if rates != [learning_rate]:
+                problems.append(say("optimizer.learning_rate", rates=rates, learning_rate=learning_rate))
+            if not facts["all_parameters"]:
+                problems.append(say("optimizer.some_parameters"))
+        finish("optimizer", problems, c.label)
 
 
-def _reference_run(model, c, learning_rate, steps, order):
-    """Losses and parameters after each step of torch.optim.Adam on a copy of ``model``,
-    with the step's calls in ``order`` (the right one, or a known mistake's)."""
+# The training runs a check compares with: the right one, and each known mistake's.
+ORDERS = ("not_zeroed", "step_before_backward", "zeroed_before_update")
+# The tutorial's Adam learning rate, which a student may write in place of the argument.
+TUTORIAL_RATE = 1e-4
+
+
+def _reference_run(model, c, learning_rate, steps, variant="right"):
+    """Losses and parameters after each step of torch.optim.Adam on a copy of ``model``, done right
+    or as ``variant`` (a known mistake's key) does it."""
     model = copy.deepcopy(model)
-    optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
-    loss_fn = nn.MSELoss(reduction="sum")
+    rate = TUTORIAL_RATE if variant == "lr_hardcoded" else learning_rate
+    optimizer = (torch.optim.SGD if variant == "optimizer_not_adam" else torch.optim.Adam)(model.parameters(), lr=rate)
+    loss_fn = nn.MSELoss(reduction="mean" if variant == "mean_instead_of_sum" else "sum")
     history = []
     for _ in range(steps):
-        if order != "not_zeroed":
+        if variant != "not_zeroed":
             optimizer.zero_grad()
         loss = loss_fn(model(c.x), c.y)
-        if order == "step_before_backward":
+        if variant == "step_before_backward":
             optimizer.step()
             loss.backward()
         else:
             loss.backward()
+            if variant == "zeroed_before_update":
+                optimizer.zero_grad()
             optimizer.step()
         history.append((loss.item(), _params(model)))
     return history
+
+
+def _orders(record, runs):
+    """The known mistaken orders whose runs match the student's every step. Where two leave the
+    parameters alike (both never change them), the gradients a step leaves behind tell them apart."""
+    orders = [order for order in ORDERS if _same_run(record, runs[order])]
+    if {"step_before_backward", "zeroed_before_update"} <= set(orders):
+        orders.remove("zeroed_before_update" if record[-1].get("gradients_left") else "step_before_backward")
+    return orders
+
+
+def _same_run(record, run):
+    """True when every step of the student's ``record`` left the parameters as ``run`` did."""
+    steps = [entry for entry in record if "now" in entry]
+    return bool(steps) and all(_same(entry["now"], run[k][1]) for k, entry in enumerate(steps))
+
+
+def _loss_after_update(value, runs, k):
+    """The loss of step ``k`` as computed after its update: the right run's loss of the next step."""
+    return k + 1 < len(runs["right"]) and close_enough(value, runs["right"][k + 1][0]) and not close_enough(
+        value, runs["right"][k][0])
 
 
 def adam_train_step(train_step, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="float32", device="cpu",
@@ -173,28 +207,30 @@ def adam_train_step(train_step, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="f
     zero_grad, forward, loss, backward, step — the parameters change only through the optimizer."""
     __tracebackhide__ = True
     w, c = weights(seed, shape, bias=True, dtype=dtype, device=device)
-    model = probes.sequential(**w)
-    runs = {order: _reference_run(model, c, learning_rate, steps, order)
-            for order in ("right", "not_zeroed", "step_before_backward")}
-    record = probe(train_step, "adam_steps", **w, x=c.x, y=c.y, learning_rate=learning_rate, steps=steps)["steps"]
-    for k, entry in enumerate(record):
-        if "error" in entry:
-            raise_judged(entry["error"])
-        problems = c.problems("loss", entry["loss"], runs["right"][k][0], kind="scalar")
-        now, calls = entry["now"], entry["calls"]
-        if calls != 1:
-            problems.append(say("train_step.step_calls", calls=calls) + "\n" + MISTAKES["step_not_called"].message)
-        elif not (_same(entry["before_step"], entry["start"]) and _same(now, entry["after_step"])):
-            problems.append(MISTAKES["changed_outside_optimizer"].message)
-        elif not _same(now, runs["right"][k][1]):
-            problems.append(say("train_step.differs_from_adam"))
-            for order in ("not_zeroed", "step_before_backward"):
-                if _same(now, runs[order][k][1]):
-                    problems.append(MISTAKES[order].message)
-                    break
-        if problems:
-            fail("train_step", [say("check.at_step", k=k + 1), *problems, context(c.label)])
-    passed("train_step", f"{c.label}, {steps} steps")
+    with explaining("train_step", c.label, updates=True):
+        model = probes.sequential(**w)
+        runs = {"right": _reference_run(model, c, learning_rate, steps + 1)}
+        runs.update({order: _reference_run(model, c, learning_rate, steps, order) for order in ORDERS})
+        record = probe(train_step, "adam_steps", **w, x=c.x, y=c.y, learning_rate=learning_rate, steps=steps)["steps"]
+        notes = []
+        for k, entry in enumerate(record):
+            if "error" in entry:
+                raise_judged(entry["error"])
+            notes += number_notes(entry["loss"])
+            problems = c.problems("loss", entry["loss"], runs["right"][k][0], kind="scalar")
+            if problems and _loss_after_update(entry["loss"], runs, k):
+                problems.append(MISTAKES["loss_after_update"].message)
+            now, calls = entry["now"], entry["calls"]
+            if calls != 1:
+                problems.append(say("train_step.step_calls", calls=calls) + "\n" + MISTAKES["step_not_called"].message)
+            elif not (_same(entry["before_step"], entry["start"]) and _same(now, entry["after_step"])):
+                problems.append(MISTAKES["changed_outside_optimizer"].message)
+            elif not _same(now, runs["right"][k][1]):
+                problems.append(say("train_step.differs_from_adam"))
+                problems += [MISTAKES[order].message for order in _orders(record, runs)][:1]
+            if problems:
+                fail("train_step", [say("check.at_step", k=k + 1), *problems, *notes, context(c.label)])
+        passed_with("train_step", f"{c.label}, {steps} steps", notes)
 
 
 # ---- notebook 5: an nn.Module on a device -----------------------------------------------------
@@ -204,29 +240,32 @@ def module_class(TwoLayerNet, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="flo
     whose forward is linear2(relu(linear1(x)))."""
     __tracebackhide__ = True
     c = Case("torch", seed, shape, dtype, device)
-    _, d_in, h, d_out = shape
-    facts = probe(TwoLayerNet, "module", seed=seed, d_in=d_in, h=h, d_out=d_out, x=c.x)
-    problems = []
-    if not facts["module"]:
-        problems.append(say("module.not_module"))
-    else:
-        shapes = {"linear1": (d_in, h), "linear2": (h, d_out)}
-        for name, layer in facts["layers"].items():
-            if not layer.get("linear"):
-                problems.append(say("module.missing_layer", name=name))
-            elif (layer["in"], layer["out"]) != shapes[name]:
-                problems.append(say("module.layer_shape", name=name, shape=shapes[name]))
-    if not problems:
-        if "output_error" in facts:
-            raise_judged(facts["output_error"])
-        p = facts["parameters"]
-        with torch.no_grad():
-            x64 = c.x.double()
-            expected = torch.nn.functional.linear(
-                torch.relu(torch.nn.functional.linear(x64, p["weight1"].double(), _double(p["bias1"]))),
-                p["weight2"].double(), _double(p["bias2"]))
-        problems = c.problems("model(x)", facts["output"], expected)
-    finish("model", problems, c.label)
+    with explaining("model", c.label):
+        _, d_in, h, d_out = shape
+        facts = probe(TwoLayerNet, "module", seed=seed, d_in=d_in, h=h, d_out=d_out, x=c.x)
+        problems = []
+        if not facts["module"]:
+            problems.append(say("module.not_module"))
+        else:
+            shapes = {"linear1": (d_in, h), "linear2": (h, d_out)}
+            for name, layer in facts["layers"].items():
+                if not layer.get("linear"):
+                    problems.append(say("module.missing_layer", name=name))
+                elif (layer["in"], layer["out"]) != shapes[name]:
+                    problems.append(say("module.layer_shape", name=name, shape=shapes[name]))
+        if not problems:
+            if "output_error" in facts:
+                raise_judged(facts["output_error"])
+            p = facts["parameters"]
+            with torch.no_grad():
+                hidden = F.linear(c.x.double(), p["weight1"].double(), _double(p["bias1"]))
+                second = lambda h: F.linear(h, p["weight2"].double(), _double(p["bias2"]))  # noqa: E731
+                expected = second(torch.relu(hidden))
+                candidates = {"relu_missing": second(hidden), "relu_on_output": torch.relu(expected)}
+            problems = c.problems("model(x)", facts["output"], expected)
+            if problems:
+                problems += explained(facts["output"], candidates, "model(x)", expected, rows=shape[0])
+        finish("model", problems, c.label)
 
 
 def _double(t):
@@ -248,39 +287,61 @@ def _device_probe(train, seed, shape):
     return []
 
 
+# The mistakes a training loop can make that show in its losses, each run as the mistake does it.
+TRAIN_MISTAKES = ("optimizer_not_adam", "mean_instead_of_sum", "lr_hardcoded", *ORDERS)
+
+
 def train_loop(train, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, device="cpu", learning_rate=CHECK_LEARNING_RATE, steps=3):
     """Check ``train(model, x, y, device, learning_rate, steps) -> losses``: model and data moved to
     ``device``, Adam with nn.MSELoss(reduction='sum'); compared with torch.optim.Adam step by step.
     The model and the data start on the CPU, as in the tutorial."""
     __tracebackhide__ = True
     w, c = weights(seed, shape, bias=True)
-    on_device = probes.sequential(**w).to(device)
-    moved = Case("torch", seed, shape, "float32", device)
-    reference = _reference_run(on_device, moved, learning_rate, steps, "right")
     label = c.label.replace(" cpu,", f" {device},")
-    facts = probe(train, "train", **w, x=c.x, y=c.y, device=device, learning_rate=learning_rate, steps=steps)
-    if "error" in facts:
-        error = facts["error"]
-        if getattr(error, "type_name", "") == "RuntimeError":
-            if any(text in str(error) for text in DEVICE_MISMATCH):
-                fail("train", [str(error), MISTAKES["device_mismatch"].message, context(label)])
-            if "CUDA" in str(error) or "cuda" in str(error):
-                fail("train", [str(error), MISTAKES["model_not_on_device"].message, context(label)])
-        raise_judged(error)
-    losses = facts["losses"]
-    problems = []
-    if not isinstance(losses, (list, tuple)) or len(losses) != steps:
-        problems.append(say("train.not_a_list", steps=steps))
-    else:
-        for k, (value, (ref_loss, _)) in enumerate(zip(losses, reference)):
-            problems += [say("train.at_step", k=k + 1) + "\n" + p
-                         for p in find_problems("loss", value, ref_loss, "scalar", "float32")]
-    if facts["device"] != torch.device(device).type:
-        problems.append(MISTAKES["model_not_on_device"].message)
-    elif not problems and not _same(facts["parameters"], reference[-1][1]):
-        problems.append(say("train.parameters_differ"))
-    problems = problems or _device_probe(train, seed, shape)
-    finish("train", problems, label + f", {steps} steps")
+    with explaining("train", label, updates=True):
+        on_device = probes.sequential(**w).to(device)
+        moved = Case("torch", seed, shape, "float32", device)
+        runs = {"right": _reference_run(on_device, moved, learning_rate, steps + 1)}
+        facts = probe(train, "train", **w, x=c.x, y=c.y, device=device, learning_rate=learning_rate, steps=steps)
+        if "error" in facts:
+            error = facts["error"]
+            if getattr(error, "type_name", "") == "RuntimeError":
+                if any(text in str(error) for text in DEVICE_MISMATCH):
+                    fail("train", [str(error), MISTAKES["device_mismatch"].message, context(label)])
+                if "CUDA" in str(error) or "cuda" in str(error):
+                    fail("train", [str(error), MISTAKES["model_not_on_device"].message, context(label)])
+            raise_judged(error)
+        losses, notes = facts["losses"], number_notes(facts["losses"])
+        problems = []
+        if not isinstance(losses, (list, tuple)) or len(losses) != steps:
+            problems.append(say("train.not_a_list", steps=steps))
+        else:
+            for k, (value, (ref_loss, _)) in enumerate(zip(losses, runs["right"])):
+                problems += [say("train.at_step", k=k + 1) + "\n" + p
+                             for p in find_problems("loss", value, ref_loss, "scalar", "float32")]
+            if problems:
+                problems += _named_run(losses, on_device, moved, learning_rate, steps, runs)
+        if facts["device"] != torch.device(device).type:
+            problems.append(MISTAKES["model_not_on_device"].message)
+        elif not problems and not _same(facts["parameters"], runs["right"][steps - 1][1]):
+            problems.append(say("train.parameters_differ"))
+        problems = problems or _device_probe(train, seed, shape)
+        if problems:
+            fail("train", [*problems, *notes, context(label + f", {steps} steps")])
+        passed_with("train", label + f", {steps} steps", notes)
+
+
+def _named_run(losses, model, c, learning_rate, steps, runs):
+    """[the message of the known mistake whose training run gives ``losses``], or []."""
+    if all(close_enough(value, runs["right"][k + 1][0]) for k, value in enumerate(losses)):
+        return [MISTAKES["loss_after_update"].message]
+    for mistake in TRAIN_MISTAKES:
+        if mistake == "lr_hardcoded" and learning_rate == TUTORIAL_RATE:
+            continue
+        run = _reference_run(model, c, learning_rate, steps, mistake)
+        if all(close_enough(value, run[k][0]) for k, value in enumerate(losses)):
+            return [MISTAKES[mistake].message]
+    return []
 
 
 # ---- notebook 5, optional: a ReLU with its own backward -----------------------------------------

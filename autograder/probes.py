@@ -96,7 +96,8 @@ class _WatchedStep:
 
 def adam_steps(fn, w1, w2, b1, b2, x, y, learning_rate, steps):
     """``steps`` calls of fn(model, x, y, loss_fn, optimizer) with torch.optim.Adam; after each, the
-    loss, the parameters, and how often and around which parameters optimizer.step ran."""
+    loss, the parameters, how often and around which parameters optimizer.step ran, and whether the step
+    left gradients behind (backward() after step(), or none: zeroed between backward() and step())."""
     import torch
     from torch import nn
 
@@ -111,7 +112,8 @@ def adam_steps(fn, w1, w2, b1, b2, x, y, learning_rate, steps):
             record.append({"error": error})
             break
         record.append({"loss": value, "start": start, "now": parameters(model), "calls": watch.calls - calls,
-                       "before_step": watch.before_step, "after_step": watch.after_step})
+                       "before_step": watch.before_step, "after_step": watch.after_step,
+                       "gradients_left": any(p.grad is not None and bool(p.grad.any()) for p in model.parameters())})
     return {"steps": record}
 
 

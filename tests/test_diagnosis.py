@@ -20,8 +20,14 @@ def _mistakes_checks_can_name():
     x, y, w1, w2 = problems.make_problem(0, (3, 4, 5, 2)).numpy()
     tables = [diagnosis.forward_candidates(x, y, w1, w2), diagnosis.loss_candidates(y, y),
               diagnosis.gradient_candidates(x, y, w1, w2), diagnosis.update_candidates(w1, w1, 0.1)]
-    named_directly = {"rebinding", "not_zeroed", "update_outside_no_grad"}  # named by checks.py itself
-    return {key.split("/")[0] for table in tables for key in table} | named_directly
+    named_directly = {"rebinding", "not_zeroed", "update_outside_no_grad", "outputs_order", "lr_hardcoded",
+                      "loss_after_update", "zeroed_before_update", "grad_none"}  # named by the checks themselves
+    return {k for table in tables for key in table for k in _keys(key)} | named_directly
+
+
+def _keys(key):
+    """The mistake keys of a candidate: one, or two made together."""
+    return (key,) if isinstance(key, str) else key
 
 
 def test_every_mistake_the_checks_can_name_has_a_student_variant():
@@ -66,17 +72,29 @@ def test_mistake_is_caught_and_named(vid, check, backend, fn, expected, dtype, c
     assert others == [], f"also named: {others}"
 
 
+@pytest.mark.parametrize("vid, check, backend, fn, pair", sc.TOGETHER, ids=[v[0] for v in sc.TOGETHER])
+def test_two_mistakes_at_once_are_named_together(vid, check, backend, fn, pair):
+    with pytest.raises(CheckFailed) as info:
+        _run_check(check, backend, fn)
+    message = str(info.value)
+    assert all(MISTAKES[key].en in message and MISTAKES[key].zh in message for key in pair)
+    assert [k for k, m in MISTAKES.items() if k not in pair and m.en in message] == []
+
+
 def test_diagnose_direct():
     x, y, w1, w2 = problems.make_problem(0, VISIBLE_SHAPE).numpy()
     ref = oracles.reference(x, y, w1, w2)
     correct = ref["grad_w1"].numpy()
     candidates = {"relu_mask_missing": correct.copy(), "sign_flipped": -correct,
-                  "mean_instead_of_sum/batch": correct / 8}
+                  ("factor_2_missing", "sign_flipped"): -correct / 2, "mean_over_batch": correct / 8}
     # A candidate equal to the correct value names nothing.
     assert diagnosis.diagnose(correct, candidates, correct=correct) is None
     assert diagnosis.diagnose(-correct, candidates, correct=correct) is MISTAKES["sign_flipped"]
-    # "key/variant" names key.
-    assert diagnosis.diagnose(correct / 8, candidates, correct=correct) is MISTAKES["mean_instead_of_sum"]
+    assert diagnosis.diagnose(correct / 8, candidates, correct=correct) is MISTAKES["mean_over_batch"]
+    # Two mistakes made together are named together.
+    both = diagnosis.diagnose(-correct / 2, candidates, correct=correct)
+    assert both.mistakes == (MISTAKES["factor_2_missing"], MISTAKES["sign_flipped"])
+    assert MISTAKES["factor_2_missing"].en in both.message and MISTAKES["sign_flipped"].zh in both.message
     # A transposed value is tried too; and dicts of values are indexed by name.
     assert diagnosis.diagnose((-correct).T, {"sign_flipped": {"grad_w1": -correct}}, "grad_w1") is MISTAKES["sign_flipped"]
     assert diagnosis.diagnose(correct * 3, candidates, correct=correct) is None
@@ -86,7 +104,7 @@ def test_every_gradient_candidate_is_a_distinct_wrong_answer():
     x, y, w1, w2 = problems.make_problem(0, VISIBLE_SHAPE).numpy()
     ref = oracles.reference(x, y, w1, w2)
     candidates = diagnosis.gradient_candidates(x, y, w1, w2)
-    assert {k.split("/")[0] for k in candidates} <= set(MISTAKES)
+    assert {k for key in candidates for k in _keys(key)} <= set(MISTAKES)
     for key, grads in candidates.items():
         assert compare.relative_error(grads["grad_w1"], ref["grad_w1"]) > 1e-2, key
     keys = list(candidates)

@@ -31,7 +31,20 @@ def _message(check, *args, **kwargs):
 @pytest.mark.parametrize("check,code,key", [
     (nn_checks.sequential_model, s.build_model_bias, "bias_true"),
     (nn_checks.sequential_model, s.build_model_noinit, "init_not_normal"),
-    (nn_checks.mse_loss, s.build_loss_mean, "reduction_mean"),
+    (nn_checks.mse_loss, s.build_loss_mean, "mean_instead_of_sum"),
+    (nn_checks.mse_loss, s.build_loss_l1, "loss_abs"),
+    (nn_checks.sequential_model, s.build_model_norelu, "relu_missing"),
+    (nn_checks.sgd_train_step, s.sgd_step_zero_first, "grad_none"),
+    (nn_checks.sgd_train_step, s.sgd_step_lr_constant, "lr_hardcoded"),
+    (nn_checks.adam_train_step, s.adam_step_zero_between, "zeroed_before_update"),
+    (nn_checks.adam_train_step, s.adam_step_loss_after, "loss_after_update"),
+    (nn_checks.adam_optimizer, s.build_opt_sgd, "optimizer_not_adam"),
+    (nn_checks.module_class, s.NoRelu, "relu_missing"),
+    (nn_checks.module_class, s.NoInit, "module_init_missing"),
+    (nn_checks.module_class, s.MaxRelu, "max_returns_tuple"),
+    (nn_checks.train_loop, s.train_sgd, "optimizer_not_adam"),
+    (nn_checks.train_loop, s.train_mean, "mean_instead_of_sum"),
+    (nn_checks.train_loop, s.train_nozero, "not_zeroed"),
     (nn_checks.sgd_train_step, s.sgd_step_nozero, "not_zeroed"),
     (nn_checks.sgd_train_step, s.sgd_step_outside, "update_outside_no_grad"),
     (nn_checks.adam_train_step, s.adam_step_nozero, "not_zeroed"),
@@ -46,6 +59,14 @@ def test_each_mistake_is_named(check, code, key):
     assert MISTAKES[key].en in message and MISTAKES[key].zh in message
     others = [k for k, m in MISTAKES.items() if k != key and m.en in message]
     assert not others
+
+
+@pytest.mark.parametrize("check,code", [(nn_checks.sgd_train_step, s.sgd_step_tensor),
+                                        (nn_checks.train_loop, s.train_tensors)])
+def test_a_tensor_where_a_number_is_asked_passes_with_a_note(check, code, capsys):
+    check(code)
+    out = capsys.readouterr().out
+    assert out.startswith("✓") and MISTAKES["tensor_not_number"].en in out and MISTAKES["tensor_not_number"].zh in out
 
 
 def test_other_wrong_answers_say_what_is_wrong():

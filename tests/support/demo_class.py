@@ -44,7 +44,7 @@ MISTAKES = [
        "    w1 -= learning_rate * w1.grad\n    w2 -= learning_rate * w2.grad\n    with torch.no_grad():\n")],
      "update_outside_no_grad"),
     ("03_nn", "bias_true", "model", [("bias=False", "bias=True")], "bias_true"),
-    ("03_nn", "reduction_mean", "loss", [('reduction="sum"', 'reduction="mean"')], "reduction_mean"),
+    ("03_nn", "reduction_mean", "loss", [('reduction="sum"', 'reduction="mean"')], "mean_instead_of_sum"),
     ("03_nn", "not_zeroed", "train_step", [("    model.zero_grad()\n", "")], "not_zeroed"),
     ("04_optim", "not_zeroed", "train_step", [("    optimizer.zero_grad()\n", "")], "not_zeroed"),
     ("04_optim", "step_before_backward", "train_step",

@@ -424,6 +424,86 @@ def autograd_step_calls_oracle(x, y, w1, w2, learning_rate):
     return ref["loss"].item()
 
 
+# --------------------------------------------------------------------------- named since every step is diagnosed
+
+def forward_np_wrong_order(x, w1, w2):
+    h, h_relu, y_pred = forward_np(x, w1, w2)
+    return h_relu, h, y_pred
+
+
+def loss_np_abs(y_pred, y):
+    return np.abs(y_pred - y).sum()
+
+
+def loss_np_batch_mean(y_pred, y):
+    return np.square(y_pred - y).sum() / y_pred.shape[0]
+
+
+def backward_np_no_mask_no_2(x, y, w2, h, h_relu, y_pred):
+    grad_h = (y_pred - y).dot(w2.T)
+    return x.T.dot(grad_h), h_relu.T.dot(y_pred - y)
+
+
+def backward_np_mean_no_mask(x, y, w2, h, h_relu, y_pred):
+    grad_y_pred = 2.0 * (y_pred - y) / y_pred.size
+    return x.T.dot(grad_y_pred.dot(w2.T)), h_relu.T.dot(grad_y_pred)
+
+
+def sgd_update_lr_constant(w1, w2, grad_w1, grad_w2, learning_rate):
+    w1 -= 1e-6 * grad_w1
+    w2 -= 1e-6 * grad_w2
+
+
+def autograd_step_loss_after(x, y, w1, w2, learning_rate):
+    loss = (x.mm(w1).clamp(min=0).mm(w2) - y).pow(2).sum()
+    loss.backward()
+    with torch.no_grad():
+        w1 -= learning_rate * w1.grad
+        w2 -= learning_rate * w2.grad
+        w1.grad.zero_()
+        w2.grad.zero_()
+        return (x.mm(w1).clamp(min=0).mm(w2) - y).pow(2).sum().item()
+
+
+def autograd_step_zero_first(x, y, w1, w2, learning_rate):
+    loss = (x.mm(w1).clamp(min=0).mm(w2) - y).pow(2).sum()
+    loss.backward()
+    with torch.no_grad():
+        w1.grad.zero_()
+        w2.grad.zero_()
+        w1 -= learning_rate * w1.grad
+        w2 -= learning_rate * w2.grad
+    return loss.item()
+
+
+def autograd_step_grad_none(x, y, w1, w2, learning_rate):
+    loss = (x.mm(w1).clamp(min=0).mm(w2) - y).pow(2).sum()
+    loss.backward()
+    w1.grad, w2.grad = None, None
+    with torch.no_grad():
+        w1 -= learning_rate * w1.grad
+        w2 -= learning_rate * w2.grad
+    return loss.item()
+
+
+def autograd_step_lr_constant(x, y, w1, w2, learning_rate):
+    loss = (x.mm(w1).clamp(min=0).mm(w2) - y).pow(2).sum()
+    loss.backward()
+    with torch.no_grad():
+        w1 -= 1e-6 * w1.grad
+        w2 -= 1e-6 * w2.grad
+        w1.grad.zero_()
+        w2.grad.zero_()
+    return loss.item()
+
+
+# Two mistakes at once: (id, check, backend, function, (mistake, mistake)).
+TOGETHER = [
+    ("backward-np-no-mask-no-2", "backward", "numpy", backward_np_no_mask_no_2, ("relu_mask_missing", "factor_2_missing")),
+    ("backward-np-mean-no-mask", "backward", "numpy", backward_np_mean_no_mask, ("relu_mask_missing", "mean_instead_of_sum")),
+]
+
+
 # --------------------------------------------------------------------------- the catalogue of variants
 
 # (id, check, backend, function, expected): expected is a key of diagnosis.MISTAKES,
@@ -447,7 +527,7 @@ VARIANTS = [
     ("backward-np-factor-2-doubled", "backward", "numpy", backward_np_factor_2_doubled, "factor_2_doubled"),
     ("backward-np-sign-flipped", "backward", "numpy", backward_np_sign_flipped, "sign_flipped"),
     ("backward-np-mean", "backward", "numpy", backward_np_mean, "mean_instead_of_sum"),
-    ("backward-np-batch-mean", "backward", "numpy", backward_np_batch_mean, "mean_instead_of_sum"),
+    ("backward-np-batch-mean", "backward", "numpy", backward_np_batch_mean, "mean_over_batch"),
     ("backward-np-transposed", "backward", "numpy", backward_np_transposed, "transposed"),
     ("backward-torch-mask-missing", "backward", "torch", backward_torch_mask_missing, "relu_mask_missing"),
     ("backward-torch-mask-inverted", "backward", "torch", backward_torch_mask_inverted, "relu_mask_inverted"),
@@ -466,6 +546,14 @@ VARIANTS = [
     ("autograd-step-outside-no-grad", "autograd_step", "torch", autograd_step_outside_no_grad,
      "update_outside_no_grad"),
     ("autograd-step-lr-missing", "autograd_step", "torch", autograd_step_lr_missing, "lr_missing"),
+    ("forward-np-wrong-order", "forward", "numpy", forward_np_wrong_order, "outputs_order"),
+    ("loss-np-abs", "loss", "numpy", loss_np_abs, "loss_abs"),
+    ("loss-np-batch-mean", "loss", "numpy", loss_np_batch_mean, "mean_over_batch"),
+    ("update-lr-constant", "update", "numpy", sgd_update_lr_constant, "lr_hardcoded"),
+    ("autograd-step-loss-after", "autograd_step", "torch", autograd_step_loss_after, "loss_after_update"),
+    ("autograd-step-zero-first", "autograd_step", "torch", autograd_step_zero_first, "zeroed_before_update"),
+    ("autograd-step-grad-none", "autograd_step", "torch", autograd_step_grad_none, "grad_none"),
+    ("autograd-step-lr-constant", "autograd_step", "torch", autograd_step_lr_constant, "lr_hardcoded"),
     # rules (guards)
     ("backward-np-imports-torch", "backward", "numpy", backward_np_imports_torch, ("guard", "torch")),
     ("backward-np-module-torch", "backward", "numpy", backward_np_uses_module_torch, ("guard", "torch")),

@@ -87,3 +87,51 @@ def train_model_stays(model, x, y, device, learning_rate=1e-4, steps=500):
     for _ in range(steps):
         loss = loss_fn(model(x), y); opt.zero_grad(); loss.backward(); opt.step(); losses.append(loss.item())
     return losses
+# Mistakes named since the diagnosis covers every step.
+def build_loss_l1(): return nn.L1Loss(reduction='sum')
+def build_model_norelu(D_in, H, D_out):
+    m = nn.Sequential(nn.Linear(D_in, H, bias=False), nn.Linear(H, D_out, bias=False))
+    nn.init.normal_(m[0].weight); nn.init.normal_(m[1].weight); return m
+def sgd_step_zero_first(model, x, y, loss_fn, lr):
+    loss = loss_fn(model(x), y); loss.backward(); model.zero_grad()
+    with torch.no_grad():
+        for p in model.parameters(): p -= lr * p.grad
+    return loss.item()
+def sgd_step_lr_constant(model, x, y, loss_fn, lr):
+    loss = loss_fn(model(x), y); loss.backward()
+    with torch.no_grad():
+        for p in model.parameters(): p -= 1e-4 * p.grad
+    model.zero_grad(); return loss.item()
+def sgd_step_tensor(model, x, y, loss_fn, lr):
+    loss = loss_fn(model(x), y); loss.backward()
+    with torch.no_grad():
+        for p in model.parameters(): p -= lr * p.grad
+    model.zero_grad(); return loss
+def adam_step_zero_between(model, x, y, loss_fn, opt):
+    loss = loss_fn(model(x), y); loss.backward(); opt.zero_grad(); opt.step(); return loss.item()
+def adam_step_loss_after(model, x, y, loss_fn, opt):
+    opt.zero_grad(); loss_fn(model(x), y).backward(); opt.step(); return loss_fn(model(x), y).item()
+class NoInit(nn.Module):
+    def __init__(self, D_in, H, D_out):
+        self.linear1 = nn.Linear(D_in, H); self.linear2 = nn.Linear(H, D_out)
+    def forward(self, x): return self.linear2(self.linear1(x).clamp(min=0))
+class MaxRelu(TwoLayerNet):
+    def forward(self, x): return self.linear2(torch.max(self.linear1(x), 0))
+def _train_with(opt_class=torch.optim.Adam, reduction='sum', item=True):
+    def train(model, x, y, device, learning_rate=1e-4, steps=500):
+        model.to(device); x = x.to(device); y = y.to(device)
+        loss_fn = nn.MSELoss(reduction=reduction); opt = opt_class(model.parameters(), lr=learning_rate)
+        losses = []
+        for _ in range(steps):
+            loss = loss_fn(model(x), y); opt.zero_grad(); loss.backward(); opt.step()
+            losses.append(loss.item() if item else loss)
+        return losses
+    return train
+train_sgd, train_mean, train_tensors = _train_with(torch.optim.SGD), _train_with(reduction='mean'), _train_with(item=False)
+def train_nozero(model, x, y, device, learning_rate=1e-4, steps=500):
+    model.to(device); x = x.to(device); y = y.to(device)
+    loss_fn = nn.MSELoss(reduction='sum'); opt = torch.optim.Adam(model.parameters(), lr=learning_rate)
+    losses = []
+    for _ in range(steps):
+        loss = loss_fn(model(x), y); loss.backward(); opt.step(); losses.append(loss.item())
+    return losses
