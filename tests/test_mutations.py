@@ -1,0 +1,82 @@
+"""The course's own mutation corpus (tests/support/mutations.py), each entry judged as a submission is
+judged (tests/support/feedback.py): every edit applies, every correct alternative passes every step,
+no mistake costs a step other than its own, and the feedback names at least 95% of the mistakes
+(issue 14). `make feedback-report` prints the same results per step (docs/feedback_report.md)."""
+import collections
+
+import pytest
+
+import feedback
+import mutations
+from autograder import messages
+
+STEPS = {("01_numpy", s) for s in ("test_forward", "test_loss", "test_backward", "test_update")} | \
+        {("02_autograd", s) for s in ("test_forward", "test_loss", "test_backward", "test_autograd_step")} | \
+        {("03_nn", s) for s in ("test_model", "test_loss", "test_train_step")} | \
+        {("04_optim", s) for s in ("test_optimizer", "test_train_step")} | \
+        {("05_module", s) for s in ("test_model", "test_train")}
+
+
+@pytest.fixture(scope="module")
+def results():
+    return feedback.run()
+
+
+def test_every_edit_applies_exactly_once_and_the_corpus_covers_every_step():
+    for entry in mutations.CORPUS:
+        mutations.notebook(entry)  # each text to replace occurs once in its cell, or this raises
+    ids = [e.id for e in mutations.CORPUS]
+    assert len(ids) == len(set(ids)), [i for i, n in collections.Counter(ids).items() if n > 1]
+    per_step = collections.Counter((e.assignment, e.step) for e in mutations.mistakes())
+    assert set(per_step) == STEPS and min(per_step.values()) >= 4, per_step
+    assert len(mutations.mistakes()) >= 100 and len(mutations.alternatives()) >= 15
+    assert sum(len(e.expect) >= 2 for e in mutations.mistakes()) >= 5  # two mistakes at once
+    unknown = {k for e in mutations.CORPUS for k in e.expect} - set(messages.CATALOGUE) - mutations.PENDING
+    assert not unknown, f"expected keys that are neither in the catalogue nor being added: {unknown}"
+
+
+def test_an_edit_whose_text_is_not_in_the_cell_fails_loudly():
+    entry = mutations.Entry("01_numpy", "forward", "typo", (("h = x.dot(w1)", "h = x @ w1"), ("not there", "")), ())
+    with pytest.raises(AssertionError, match="occurs 0 times"):
+        mutations.notebook(entry)
+
+
+def test_the_classification():
+    mistake = mutations.Entry("01_numpy", "loss", "m", (), ("mistake.loss_half",))
+    note = mutations.Entry("03_nn", "train_step", "n", (), tuple(mutations.NOTES))
+    half = feedback.key_text("mistake.loss_half")
+    ok, quiet = feedback.Step(False, "✓ loss"), feedback.Step(False, "")
+
+    def kind(entry, own, other=ok):
+        return feedback.classify(entry, {entry.step: own, "test_other": other}, own)[:2]
+
+    assert kind(mistake, feedback.Step(True, "✗\nLikely cause: " + half)) == ("named", [])
+    assert kind(mistake, feedback.Step(True, "✗ wrong values")) == ("unexplained", [])
+    assert kind(mistake, feedback.Step(False, "✓ " + half)) == ("unexplained", [])  # passed: not explained
+    assert kind(mistake, feedback.Step(True, "✗"), other=feedback.Step(True, "✗")) == ("unexplained", ["test_other"])
+    if feedback.key_text("diagnosis.observed"):
+        assert kind(mistake, feedback.Step(True, "✗\n" + feedback.key_text("diagnosis.observed") + "x"))[0] == "fallback"
+    if all(feedback.key_text(k) for k in note.expect):
+        assert kind(note, feedback.Step(False, "✓\n" + feedback.key_text(*note.expect)))[0] == "named"
+    assert kind(note, quiet)[0] == "unexplained"
+    alternative = mutations.Entry("01_numpy", "loss", "a", (), ())
+    assert kind(alternative, ok)[0] == "passed" and kind(alternative, ok, feedback.Step(True, "✗"))[0] == "flagged"
+
+
+def test_every_correct_alternative_passes_every_step(results):
+    flagged = {r.entry.id: {g: feedback.explanation(s.text) for g, s in r.steps.items() if s.failed}
+               for r in results if r.entry.correct and r.kind == "flagged"}
+    assert not flagged
+
+
+def test_no_mistake_costs_another_step(results):
+    costs = {r.entry.id: {g: feedback.explanation(r.steps[g].text) for g in r.costs} for r in results if r.costs}
+    assert not costs
+
+
+@pytest.mark.xfail(strict=False, reason="issue 14: the diagnosis that names these mistakes is landing at the same "
+                                        "time; docs/feedback_report.md lists the entries not named yet")
+def test_the_feedback_names_at_least_95_percent_of_the_mistakes(results):
+    missed = {r.entry.id: (r.kind, feedback.explanation(r.own.text)) for r in results
+              if not r.entry.correct and r.kind != "named"}
+    assert feedback.named_share(results) >= 0.95, missed
