@@ -77,7 +77,7 @@ c.GenerateFeedback.preprocessors = [GetGrades, feedback.HideHiddenTests, feedbac
 # The page: nbgrader's feedback template, extended by the course's (the summary; MathJax carried in the
 # page, so formulas render with no network: exam rooms and many lab networks block MathJax's CDN).
 c.HTMLExporter.extra_template_basedirs = [str(feedback.TEMPLATES), str(feedback.NBGRADER_TEMPLATES)]
-c.HTMLExporter.template_name = "course_feedback"
+c.HTMLExporter.template_name = "feedback"
 c.HTMLExporter.template_file = "course_feedback.html.j2"
 c.HTMLExporter.filters = {"course_mathjax": feedback.mathjax_packed}
 

@@ -1,7 +1,8 @@
 """The feedback page: never hidden tests, the steps' points first, math that renders offline.
 
 HideHiddenTests and SummariseSteps are preprocessors for nbgrader's generate_feedback, and
-templates/course_feedback extends nbgrader's feedback template (nbgrader_config.py names them).
+templates/feedback/course_feedback.html.j2 extends nbgrader's feedback template (nbgrader_config.py
+names them).
 
 Stock nbgrader copies the autograded notebook, hidden tests included, into the feedback
 page (nbgrader issues #917, #1363). This removes the hidden region from every test cell and
@@ -48,7 +49,8 @@ class HideHiddenTests(ClearHiddenTests):
 # ---- the page itself: a summary of the steps at the top, and math that renders with no network ------
 
 # nbgrader's feedback template (nbgrader/server_extensions/formgrader/templates/feedback), extended by
-# ours in TEMPLATES/course_feedback: nbgrader_config.py names both folders and the template.
+# ours, TEMPLATES/feedback/course_feedback.html.j2 (the same template name, "feedback", so that nbgrader's
+# API, which sets HTMLExporter.template_name = "feedback", finds it too; nbgrader_config.py names the file).
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 NBGRADER_TEMPLATES = Path(nbgrader.__file__).resolve().parent / "server_extensions" / "formgrader" / "templates"
 # MathJax 3.2.2's single-file TeX-to-SVG build (npm mathjax@3.2.2, es5/tex-svg-full.js, Apache-2.0,
@@ -109,7 +111,7 @@ def _explanation(cell):
 
 
 class SummariseSteps(NbGraderPreprocessor):
-    """The summary at the top of the page (templates/course_feedback): each graded cell by its step's
+    """The summary at the top of the page (templates/feedback/course_feedback.html.j2): each graded cell by its step's
     name with its points, a failed one with the check's first explanation, and the total. After
     GetGrades (the points) and HideHiddenTests (the explanation), in resources["course_summary"]."""
 
