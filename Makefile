@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 # Stamp file: touched after a successful install, so a failed install is retried.
 READY := $(VENV)/.ready
 
-.PHONY: help setup system test lab release grade demo selfcheck bench
+.PHONY: help setup system test lab release grade demo selfcheck bench feedback-report
 
 help:
 	@echo "make test     run every test (creates .venv first if needed)"
@@ -20,6 +20,8 @@ help:
 	@echo "make demo     grade a generated class end to end in a scratch folder (DEMO_DIR=...)"
 	@echo "make selfcheck  grade your own notebooks (release/, or DIR=...) with the hidden tests"
 	@echo "make bench    stock sequential nbgrader vs make grade on a generated class (K=12)"
+	@echo "make feedback-report  judge the mutation corpus (tests/support/mutations.py): named, fallback only,"
+	@echo "              unexplained per step; written to docs/feedback_report.md (JOBS=N)"
 	@echo "make setup    only create .venv from requirements.txt (TORCH=cpu|cuda|auto, PYTHON=python3.11)"
 	@echo "make system   install bubblewrap where possible, report the optional system packages (OPTIONAL=1 installs them)"
 
@@ -56,3 +58,6 @@ demo: $(READY)
 
 bench: $(READY)
 	$(PY) tools/bench.py $(if $(K),--students $(K)) $(if $(JOBS),--jobs $(JOBS))
+
+feedback-report: $(READY)
+	$(PY) tools/feedback_report.py $(if $(JOBS),--jobs $(JOBS))
