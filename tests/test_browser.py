@@ -14,7 +14,7 @@ import pytest
 
 import cells
 from autograder.grading import course_files
-from browser_helpers import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, Lab, MakeLab, course_copy, jupyter_env
+from browser_helpers import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, Lab, MakeLab, course_copy, feedback_page, jupyter_env
 
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium) "
@@ -210,3 +210,110 @@ def test_make_lab_opens_without_the_news_prompt(browser, tmp_path):
         context.close()
     finally:
         lab.stop()
+
+
+def _graded_feedback_page(folder):
+    """The feedback page of a 01_numpy submission whose backward has no ReLU mask: the source notebook
+    with every step's points, backward's cell with the check's real message (checks.backward on that
+    mistake), made as generate_feedback makes it (browser_helpers.feedback_page). Returns (path, scores)."""
+    import student_code
+    from autograder import checks
+    from autograder.compare import CheckFailed
+
+    with pytest.raises(CheckFailed) as failed:
+        checks.backward(student_code.backward_np_mask_missing)
+    nb = nbformat.read(course_files.ROOT / "source" / "01_numpy" / NOTEBOOK, as_version=4)
+    scores = {}
+    for cell in nb.cells:
+        info = cell.metadata.get("nbgrader", {})
+        if info.get("grade"):
+            info["score"] = 0.0 if info["grade_id"] == "test_backward" else float(info["points"])
+            scores[info["grade_id"]] = (info["score"], float(info["points"]))
+            if info["grade_id"] == "test_backward":
+                cell.outputs = [nbformat.v4.new_output("error", ename="CheckFailed", evalue=str(failed.value),
+                                                       traceback=[f"CheckFailed: {failed.value}"])]
+    grades = {"notebook": "two_layer_net_numpy", "score": sum(s for s, _ in scores.values()),
+              "max_score": sum(p for _, p in scores.values()), "late_penalty": 0}
+    path = folder / "feedback" / "alice" / "01_numpy" / "two_layer_net_numpy.html"
+    path.parent.mkdir(parents=True)
+    path.write_text(feedback_page(nb, grades), encoding="utf-8")
+    return path, scores
+
+
+def test_feedback_page_renders_its_math_offline_and_starts_with_the_summary(browser, tmp_path):
+    """The page opened as a file, the network cut off (every request that is not the file itself is
+    refused, and counted): MathJax's output (mjx-container with SVG) stands where the notebook's
+    $$…$$ were, and the summary at the top names each step with its points."""
+    from autograder import messages
+    from autograder.grading.plugins import feedback
+
+    path, scores = _graded_feedback_page(tmp_path)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, offline=True)
+    context.set_default_timeout(WAIT_MS)
+    elsewhere = []
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
+                  else (elsewhere.append(route.request.url), route.abort()))
+    page = context.new_page()
+    page.goto(path.as_uri())
+    page.locator("mjx-container svg").first.wait_for()
+    page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+    page.evaluate("() => MathJax.startup.promise")  # every formula typeset
+    assert elsewhere == [], elsewhere
+
+    # Rendered math, not TeX: display formulas and inline ones, and no $$ left in the text a student reads.
+    assert page.locator("mjx-container[display='true']").count() >= 5
+    assert page.locator("mjx-container:not([display='true'])").count() >= 10
+    text = page.locator("main").inner_text()  # the cells (nbgrader nests two #notebook-container)
+    assert "$$" not in text and "\\times" not in text, text[:2000]
+
+    # The summary first: each step's name and points as graded, the failed one's first explanation.
+    summary = page.locator("#course-summary")
+    assert summary.bounding_box()["y"] < page.locator(".cell").first.bounding_box()["y"]
+    rows = summary.locator("tr.step")
+    assert rows.count() == len(scores)
+    for i, (grade_id, (score, points)) in enumerate(scores.items()):
+        row = rows.nth(i)
+        assert row.locator("a").inner_text() == messages.say(feedback.STEP_NAMES[grade_id], joined=" / ")
+        assert row.locator("td.points").inner_text().endswith(f"{score:g} / {points:g}")
+        assert row.locator("a").get_attribute("href") == f"#{grade_id}"
+    backward = summary.locator("tr.failed")
+    assert backward.count() == 1 and "the ReLU mask" not in backward.inner_text()  # the first line, not the cause
+    assert "grad_w1" in backward.locator("div.why").first.inner_text()
+    page.screenshot(path=SCREENSHOTS / "08_feedback_top_offline.png")
+
+    # The link takes the student to the failed step's cell.
+    backward.locator("a").click()
+    page.wait_for_function("() => window.scrollY > 500")
+    # One derivation, rendered: the backward pass, the chain rule.
+    derivation = page.locator(".text_cell_render").filter(has=page.locator("mjx-container[display='true']")) \
+        .filter(has_text="Backward pass: the chain rule").first
+    derivation.scroll_into_view_if_needed()
+    derivation.screenshot(path=SCREENSHOTS / "09_feedback_derivation_offline.png")
+    context.close()
+
+
+def test_a_derivation_renders_in_the_feedback_page_as_in_jupyterlab(page, server, browser, tmp_path):
+    """The backward pass's derivation: the same formulas, display and inline, in the offline feedback page
+    as in JupyterLab (screenshots 09_… and 10_… side by side)."""
+    index = next(i for i, c in enumerate(nbformat.read(server.root / "release" / "01_numpy" / NOTEBOOK, as_version=4).cells)
+                 if c.cell_type == "markdown" and "Backward pass: the chain rule" in c.source)
+    _open_notebook(page, server, "release/01_numpy/" + NOTEBOOK)
+    cell = _cell(page, index)
+    cell.scroll_into_view_if_needed()
+    cell.locator("mjx-container").first.wait_for()
+    page.wait_for_timeout(1000)  # the last formulas of the cell typeset
+    lab = (cell.locator("mjx-container[display='true']").count(), cell.locator("mjx-container").count())
+    cell.screenshot(path=SCREENSHOTS / "10_lab_derivation.png")
+
+    path, _ = _graded_feedback_page(tmp_path)
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, offline=True)
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
+    offline = context.new_page()
+    offline.goto(path.as_uri())
+    offline.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+    offline.evaluate("() => MathJax.startup.promise")
+    derivation = offline.locator(".text_cell_render").filter(has_text="Backward pass: the chain rule").first
+    ours = (derivation.locator("mjx-container[display='true']").count(), derivation.locator("mjx-container").count())
+    context.close()
+    assert lab[0] >= 4 and ours == lab, (ours, lab)

@@ -154,6 +154,47 @@ def test_feedback_shows_points_per_step(graded):
     assert "Score: 2.0 / 2.0" in page  # forward, loss, update
 
 
+SUMMARY_ROW = re.compile(r'<tr class="step (?P<state>passed|failed)" data-grade-id="(?P<grade_id>[^"]+)">\s*'
+                         r'<td class="name"><a href="#(?P<link>[^"]+)">(?P<name>[^<]*)</a>(?P<why>.*?)</td>\s*'
+                         r'<td class="points">[✓✗] (?P<score>[\d.]+) / (?P<points>[\d.]+)</td>', re.S)
+
+
+def test_feedback_summary_names_each_step_with_the_gradebooks_points(graded):
+    """The summary at the top of every feedback page: each step by name, its points as in the gradebook,
+    a link to its cell, a failed step's first explanation line, and the total."""
+    from autograder import messages
+    from autograder.grading import failures
+    from autograder.grading.plugins import feedback
+
+    folder, _, scores = graded
+    not_graded = set(failures.load(folder))
+    pages = 0
+    for assignment in course_files.assignments(folder):
+        points = cells.points(folder, assignment)
+        for student, got in scores[assignment].items():
+            if f"{student}/{assignment}" in not_graded:  # not graded: failures.py's page, no steps to list
+                continue
+            page = next((folder / "feedback" / student / assignment).glob("*.html")).read_text(encoding="utf-8")
+            summary = page[page.index('id="course-summary"'):page.index("</table>", page.index('id="course-summary"'))]
+            rows = [m.groupdict() for m in SUMMARY_ROW.finditer(summary)]
+            assert [r["grade_id"] for r in rows] == list(points), (student, assignment)
+            for r in rows:
+                grade_id = r["grade_id"]
+                assert r["link"] == grade_id and f'<a name="{grade_id}"></a>' in page
+                assert html.unescape(r["name"]) == messages.say(feedback.STEP_NAMES[grade_id], joined=" / ")
+                assert (float(r["score"]), float(r["points"])) == (got[grade_id], points[grade_id]), (student, grade_id)
+                assert (r["state"] == "failed") == (got[grade_id] < points[grade_id])
+                why = [html.unescape(w) for w in re.findall(r'<div class="why">(.*?)</div>', r["why"], re.S)]
+                assert bool(why) == (r["state"] == "failed"), (student, grade_id, why)
+                for line in why:  # quoted from the check's message in the cell below
+                    assert page.count(html.escape(line, quote=False)) >= 2 or line in messages.lines("summary.see_cell")
+            total = re.search(r'<tr class="total">.*?<td class="points">([\d.]+) / ([\d.]+)</td>', summary, re.S)
+            assert (float(total[1]), float(total[2])) == (sum(got.values()), sum(points.values())), (student, assignment)
+            assert page.index('id="course-summary"') < page.index('class="cell')  # before the first cell
+            pages += 1
+    assert pages > 20
+
+
 def test_grades_csv_and_class_report_are_written(graded):
     folder, proc, _ = graded
     rows = (folder / "grades.csv").read_text().splitlines()

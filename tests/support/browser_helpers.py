@@ -51,6 +51,28 @@ def jupyter_env(home, config_dir):
     return env
 
 
+def feedback_page(nb, grades):
+    """``nb``'s feedback page as ``nbgrader generate_feedback`` writes it with the course's nbgrader_config.py,
+    from the scores already in ``nb``'s metadata and ``grades`` (resources["nbgrader"]): the configured
+    preprocessors but GetGrades, which would read them from a gradebook."""
+    from nbconvert.exporters import HTMLExporter
+    from nbgrader.converters import GenerateFeedback
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.preprocessors import GetGrades
+    from traitlets.config import Config
+
+    c = Config()
+    path = course_files.ROOT / "nbgrader_config.py"
+    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), {"get_config": lambda: c, "__file__": str(path)})
+    converter = GenerateFeedback(coursedir=CourseDirectory(config=c), config=c)
+    exporter = HTMLExporter(config=converter.config)
+    for preprocessor in c.GenerateFeedback.preprocessors:  # as nbgrader's converter registers them
+        if preprocessor is not GetGrades:
+            exporter.register_preprocessor(preprocessor, enabled=True)
+    page, _ = exporter.from_notebook_node(nb, resources={"nbgrader": dict(grades)})
+    return page
+
+
 class Lab:
     """`jupyter lab` from the course environment, on a free loopback port with a token."""
 
