@@ -74,8 +74,6 @@ def test_no_mistake_costs_another_step(results):
     assert not costs
 
 
-@pytest.mark.xfail(strict=False, reason="issue 14: the diagnosis that names these mistakes is landing at the same "
-                                        "time; docs/feedback_report.md lists the entries not named yet")
 def test_the_feedback_names_at_least_95_percent_of_the_mistakes(results):
     missed = {r.entry.id: (r.kind, feedback.explanation(r.own.text)) for r in results
               if not r.entry.correct and r.kind != "named"}

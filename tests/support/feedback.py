@@ -8,8 +8,9 @@ judge entries one after another; each notebook gets one probe process, as in gra
 
 Classification of a mistake, on its own step's output (what the check printed, and the error's text):
   named        every expected key's text is there (the English text of the catalogue entry up to its
-               first placeholder, which the default language, both, prints too); a mistake whose keys
-               are all notes (mutations.NOTES) is named by a step that passes with the note
+               first placeholder, which the workers' language, both, grading's default, prints too);
+               a mistake whose keys are all notes (mutations.NOTES) is named by a step that passes
+               with the note
   fallback     the step failed and says what it observed (catalogue "diagnosis.observed"), but does not
                name every expected key
   unexplained  otherwise, including a step that passed when it should have failed
@@ -189,6 +190,8 @@ def _start_worker():
     import torch
 
     os.environ.setdefault("MPLBACKEND", "Agg")
+    # Grading's default language (nbgrader_config.py), both: the English texts the classification looks for are there.
+    os.environ["AUTOGRADER_LANGUAGE"] = "both"
     torch.set_num_threads(1)  # two workers, each with a probe process, on two cores
     warm_kernel.start_zygote(sandboxed=False, cold=False, limits=ZYGOTE_LIMITS)
 
