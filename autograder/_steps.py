@@ -87,8 +87,21 @@ def explaining(step, label, updates=False):
         mistake = explain(error, updates)
         if mistake is None:
             raise
-        traceback = "".join(error.lines).rstrip("\n")
-        fail(step, [f"{traceback}\n{error}".lstrip("\n"), mistake.message, context(label)])
+        fail(step, [student_traceback(error), mistake.message, context(label)])
+
+
+def student_traceback(error):
+    """A wire.StudentError as the student's own traceback (the checking library's frames left out) and its last line."""
+    return f"{''.join(error.lines).rstrip()}\n{error}".lstrip("\n")
+
+
+def named_step(before, now, candidates, expected):
+    """[the message of the known mistake whose update gives ``now`` from ``before``], or []. Compared on the
+    step taken (before − now), not on the weights, where a small step would hide in their tolerance."""
+    taken = before - now  # in the student's dtype, which sets the tolerance
+    before = oracles.to_numpy64(before)
+    steps = {key: before - oracles.to_numpy64(value) for key, value in candidates.items()}
+    return named(taken, steps, correct=before - oracles.to_numpy64(expected))
 
 
 def named(value, candidates, name=None, correct=None):
@@ -154,15 +167,21 @@ def _sgd_steps(step, fn, kind, c, learning_rate, steps):
     for k, entry in enumerate(record, start=1):
         ref = oracles.reference(c.x, c.y, before["w1"], before["w2"])
         if "error" in entry:
-            raise_judged(entry["error"])
+            error = entry["error"]
+            if explain(error, updates=True) is MISTAKES["grad_none"] and "none" not in entry["gradients"].values():
+                # The caller's tensors kept their gradients: the None was on a new tensor the update made.
+                fail(step, [student_traceback(error), MISTAKES["rebinding"].message, context(c.label)])
+            raise_judged(error)
         value = entry["loss"]
-        notes += number_notes(value)
+        if kind == "sequential":  # notebook 3's contract says a number; notebook 2's allows a 0-d tensor
+            notes += number_notes(value)
         problems = c.problems("loss", value, ref["loss"], kind="scalar")
         if problems:
             after = oracles.reference(c.x, c.y, entry["weights"]["w1"], entry["weights"]["w2"])["loss"]
             candidates = {"loss_after_update": after}
             if kind == "tensors":  # the student computes the loss: notebook 1's mistakes can be made here too
                 candidates.update(loss_candidates(ref["y_pred"], c.y))
+                candidates["relu_missing"] = oracles.reference(c.x, c.y, before["w1"], before["w2"], relu=False)["loss"]
             problems += named(value, candidates, correct=ref["loss"])
         for name, now in entry["weights"].items():
             if not entry["leaf"][name]:
@@ -170,7 +189,9 @@ def _sgd_steps(step, fn, kind, c, learning_rate, steps):
                 continue
             grad = ref[f"grad_{name}"]
             if (now == before[name]).all():
-                problems.append(say("update.unchanged", name=name) + "\n" + MISTAKES["zeroed_before_update"].message)
+                # Gradients left at zero: zeroed before the update; left as they were, or None: the update made a new tensor.
+                cause = "zeroed_before_update" if entry["gradients"][name] == "zero" else "rebinding"
+                problems.append(say("update.unchanged", name=name) + "\n" + MISTAKES[cause].message)
                 continue
             expected = oracles.to_numpy64(before[name]) - learning_rate * oracles.to_numpy64(grad)
             found = c.problems(name, now, expected)
@@ -178,12 +199,15 @@ def _sgd_steps(step, fn, kind, c, learning_rate, steps):
                 candidates = update_candidates(before[name], grad, learning_rate)
                 if previous is not None:  # the step before's gradient still added in?
                     candidates = {"not_zeroed": expected - learning_rate * previous[name], **candidates}
-                if kind == "tensors":  # a mean loss scales every gradient
-                    for key, reduction in REDUCTION_MISTAKES.items():
-                        other = oracles.reference(c.x, c.y, before["w1"], before["w2"], reduction=reduction)
+                if kind == "tensors":  # the student's own forward and loss: a mean loss, or no ReLU
+                    variants = {**{key: {"reduction": r} for key, r in REDUCTION_MISTAKES.items()},
+                                "relu_missing": {"relu": False}}
+                    for key, variant in variants.items():
+                        other = oracles.reference(c.x, c.y, before["w1"], before["w2"], **variant)
                         candidates[key] = oracles.to_numpy64(before[name]) - learning_rate * oracles.to_numpy64(
                             other[f"grad_{name}"])
-                found += named(now, candidates, correct=expected) or rate_problems(before[name], now, grad, learning_rate)
+                found += (named_step(before[name], now, candidates, expected)
+                          or rate_problems(before[name], now, grad, learning_rate))
             problems += found
         if problems:
             fail(step, [say("check.at_step", k=k), *problems, *notes, context(c.label)])

@@ -12,9 +12,9 @@ import itertools
 
 from . import oracles
 from ._steps import (CHECK_LEARNING_RATE, VISIBLE_SEED, VISIBLE_SHAPE, Case, explaining, explained, finish, named,  # noqa: F401
-                     on_every_device, rate_problems, sgd_steps, unpack)
+                     named_step, on_every_device, rate_problems, sgd_steps, unpack)
 from .compare import find_problems
-from .diagnosis import MISTAKES, forward_candidates, gradient_candidates, loss_candidates, observations, update_candidates
+from .diagnosis import MISTAKES, diagnose_all, forward_candidates, gradient_candidates, loss_candidates, observations, update_candidates
 from .messages import part, say
 
 
@@ -70,18 +70,20 @@ def backward(fn, backend="numpy", seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype=
     with explaining("backward", c.label):
         cached = [c.cast(c.ref[k]) for k in ("h", "h_relu", "y_pred")]
         out = unpack("backward", c.run(fn, c.x, c.y, c.w2, *cached)["out"], ("grad_w1", "grad_w2"))
-        problems, candidates, wrong, causes = [], None, [], []
-        for name, value in zip(("grad_w1", "grad_w2"), out):
-            found = c.problems(name, value, c.ref[name])
-            if found:
-                wrong.append(name)
-                candidates = candidates or gradient_candidates(c.x, c.y, c.w1, c.w2)
-                cause = named(value, candidates, name, correct=c.ref[name])
-                causes += cause
-                found += cause or observations(name, value, c.ref[name], rows=shape[0])
-            problems += found
-        if len(wrong) == 1 and not causes:
-            problems.append(_one_gradient(*wrong))
+        names = ("grad_w1", "grad_w2")
+        found = {name: c.problems(name, value, c.ref[name]) for name, value in zip(names, out)}
+        problems = [p for name in names for p in found[name]]
+        wrong = [name for name in names if found[name]]
+        if wrong:
+            # A mistake is named only if it explains both gradients: the one right as well as the one wrong.
+            cause = diagnose_all(dict(zip(names, out)), gradient_candidates(c.x, c.y, c.w1, c.w2),
+                                 {n: c.ref[n] for n in names})
+            if cause:
+                problems.append(cause.message)
+            else:
+                problems += [p for name, value in zip(names, out) if found[name]
+                             for p in observations(name, value, c.ref[name], rows=shape[0])]
+                problems += [_one_gradient(*wrong)] if len(wrong) == 1 else []
         if not problems and finite_differences:
             problems = _finite_difference_problems(c, out)
         finish("backward", problems, c.label)
@@ -125,7 +127,7 @@ def update(fn, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="float64", learning
                 continue
             found = c.problems(name, w, expected)
             if found:
-                found += (named(w, update_candidates(before, g, learning_rate), correct=expected)
+                found += (named_step(before, w, update_candidates(before, g, learning_rate), expected)
                           or rate_problems(before, w, g, learning_rate))
             problems += found
         if returned is not None and not problems:

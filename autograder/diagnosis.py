@@ -135,6 +135,21 @@ def diagnose(value, candidates, name=None, correct=None):
     return None
 
 
+def diagnose_all(values, candidates, correct):
+    """The Mistake (or Together) whose candidate matches every one of ``values`` ({name: value}) at once,
+    else None: a mistake upstream of several values (the factor 2 is in both gradients) is named only
+    when all of them show it. ``candidates`` as for ``diagnose``, each a dict of values by name;
+    ``correct``: {name: the right value}."""
+    for key, candidate in sorted(candidates.items(), key=lambda item: not isinstance(item[0], str)):
+        expected = {n: oracles.to_numpy64(candidate[n]) for n in values}
+        if all(relative_error(expected[n], correct[n]) <= SLACK * tolerance(values[n]) for n in values):
+            continue  # this mistake leaves every value right on these inputs
+        if all(close_enough(v, expected[n], SLACK) or (np.ndim(expected[n]) == 2 and close_enough(_transposed(v), expected[n], SLACK))
+               for n, v in values.items()):
+            return MISTAKES[key] if isinstance(key, str) else Together(tuple(MISTAKES[k] for k in key))
+    return None
+
+
 def _transposed(value):
     return value.T if hasattr(value, "T") and np.ndim(oracles.to_numpy64(value)) == 2 else value
 

@@ -156,10 +156,11 @@ CATALOGUE = {
                          "the learning rate is applied twice: w -= learning_rate * grad, once."),
     "mistake.update_sign": ("更新方向反了：梯度下降是减去梯度，w -= learning_rate * grad。",
                             "the update goes uphill: gradient descent subtracts the gradient, w -= learning_rate * grad."),
-    "mistake.rebinding": ("权重没有被就地修改：w1 = w1 - ... 只是让局部变量指向一个新数组，调用者手里的 w1 没变。"
-                          "请用就地更新 w1 -= ...。",
-                          "the weights were not changed in place: w1 = w1 - ... only points a local name at a new array; "
-                          "the caller's w1 is unchanged. Update in place: w1 -= ...."),
+    "mistake.rebinding": ("权重没有被就地修改：要么根本没有更新它，要么 w1 = w1 - ... 只是让局部变量指向一个新数组，"
+                          "调用者手里的 w1 没变。请用就地更新 w1 -= ...。",
+                          "the weights were not changed in place: either there is no update of them at all, or "
+                          "w1 = w1 - ... only points a local name at a new array and the caller's w1 is unchanged. "
+                          "Update in place: w1 -= ...."),
     "mistake.not_zeroed": ("梯度没有清零：每一步都要清零（w.grad.zero_()、model.zero_grad() 或 optimizer.zero_grad()），"
                            "否则 backward() 会把新梯度加到旧梯度上。",
                            "the gradients are not zeroed: zero them every step (w.grad.zero_(), model.zero_grad() or "

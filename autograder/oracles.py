@@ -60,7 +60,7 @@ def _reduce(squared_error, reduction):
     raise ValueError(f"unknown reduction {reduction!r}")
 
 
-def reference(x, y, w1, w2, relu_gradient="mask", reduction="sum", device=None):
+def reference(x, y, w1, w2, relu_gradient="mask", reduction="sum", device=None, relu=True):
     """Forward values, loss and gradients of y_pred = relu(x @ w1) @ w2 by autograd in float64.
 
     Inputs may be numpy arrays or torch tensors of any float dtype. ``device`` defaults to
@@ -75,7 +75,7 @@ def reference(x, y, w1, w2, relu_gradient="mask", reduction="sum", device=None):
         w1 = _as_torch64(w1, device).requires_grad_(True)
         w2 = _as_torch64(w2, device).requires_grad_(True)
         h = x @ w1
-        h_relu = _relu(h, relu_gradient)
+        h_relu = _relu(h, relu_gradient) if relu else h  # relu=False: the ReLU left out entirely
         y_pred = h_relu @ w2
         loss = _reduce((y_pred - y) ** 2, reduction)
         grad_w1, grad_w2 = torch.autograd.grad(loss, (w1, w2))

@@ -71,11 +71,16 @@ def sgd_steps(fn, kind, x, y, w1, w2, learning_rate, steps):
         try:
             value = run()
         except Exception as error:  # noqa: BLE001 (the verdict explains it, at this step)
-            record.append({"error": error})
+            record.append({"error": error, "gradients": _gradients(leaves())})
             break
         record.append({"loss": value, "leaf": {n: bool(t.is_leaf and t.requires_grad) for n, t in leaves().items()},
-                       "weights": {n: layout(t).clone() for n, t in leaves().items()}})
+                       "weights": {n: layout(t).clone() for n, t in leaves().items()}, "gradients": _gradients(leaves())})
     return {"steps": record}
+
+
+def _gradients(tensors):
+    """{name: "none", "zero" or "kept"}: the .grad each of the caller's tensors was left with."""
+    return {n: "none" if t.grad is None else "kept" if bool(t.grad.any()) else "zero" for n, t in tensors.items()}
 
 
 class _WatchedStep:
@@ -161,7 +166,8 @@ def build_optimizer(fn, w1, w2, b1, b2, learning_rate):
 
     model = sequential(w1, w2, b1, b2)
     optimizer = guards.no_oracles(fn, model, learning_rate)
-    facts = {"type": type(optimizer).__name__, "adam": isinstance(optimizer, torch.optim.Adam)}
+    # Exactly Adam: AdamW and other subclasses are other optimizers.
+    facts = {"type": type(optimizer).__name__, "adam": type(optimizer) is torch.optim.Adam}
     if facts["adam"]:
         facts["rates"] = sorted({float(group["lr"]) for group in optimizer.param_groups})
         given = {id(p) for group in optimizer.param_groups for p in group["params"]}

@@ -78,3 +78,18 @@ def test_the_feedback_names_at_least_95_percent_of_the_mistakes(results):
     missed = {r.entry.id: (r.kind, feedback.explanation(r.own.text)) for r in results
               if not r.entry.correct and r.kind != "named"}
     assert feedback.named_share(results) >= 0.95, missed
+
+
+def test_outside_the_catalogue_the_fallback_states_what_is_true_and_names_nothing(results):
+    """A mistake no catalogue entry fits gets the fallback's observation, and no mistake's name."""
+    assert len(mutations.outside()) >= 10
+    wrong = {r.entry.id: (r.kind, feedback.mentioned(r.own.text), feedback.explanation(r.own.text))
+             for r in results if r.entry.outside and r.kind != "stated"}
+    assert not wrong
+
+
+def test_no_mistake_is_named_that_is_not_there(results):
+    """Every name a step's feedback gives is one its mistake expects: a name more would be a false statement."""
+    false = {r.entry.id: sorted(set(feedback.mentioned(r.own.text)) - set(r.entry.expect)) for r in results
+             if not r.entry.correct and set(feedback.mentioned(r.own.text)) - set(r.entry.expect)}
+    assert not false

@@ -21,7 +21,6 @@ sys.path.insert(0, str(ROOT / "tests" / "support"))
 sys.path.insert(0, str(ROOT))
 
 import feedback  # noqa: E402
-import mutations  # noqa: E402
 
 TARGET = 0.95
 
@@ -87,9 +86,20 @@ def render(results, seconds, jobs):
             out.append(f"| `{r.entry.id}` | {_keys(r.entry.expect)} | {_cell(outcome)} | {_cell(feedback.explanation(r.own.text))} |")
         out.append("")
 
-    listing("Unexplained", [r for r in results if r.kind == "unexplained"], "First explanation line")
+    listing("Unexplained", [r for r in results if r.kind == "unexplained" and not r.entry.outside], "First explanation line")
     listing("Fallback only", [r for r in results if r.kind == "fallback"], "First explanation line")
 
+    outside = [r for r in results if r.entry.outside]
+    out += [f"## Mistakes outside the catalogue: what the fallback states ({total['stated']} of {len(outside)} as expected)", "",
+            "No catalogue entry fits these: the feedback must say what is measurably true of the wrong value "
+            "(\"Observed: …\") and name no mistake, which would be a false statement.", ""]
+    if outside:
+        out += ["| Entry | Expected | Outcome | What the student reads |", "|---|---|---|---|"]
+        for r in outside:
+            said = [line for line in r.own.text.splitlines() if line.startswith("Observed:")] or [feedback.explanation(r.own.text)]
+            outcome = r.kind + ("; names " + _keys(feedback.mentioned(r.own.text)) if feedback.mentioned(r.own.text) else "")
+            out.append(f"| `{r.entry.id}` | {_keys(r.entry.expect)} | {outcome} | {_cell(' '.join(said))} |")
+        out.append("")
     out += [f"## Correct alternatives flagged ({len(flagged)})", ""]
     out += [f"- `{r.entry.id}`: " + "; ".join(f"{g}: {_cell(feedback.explanation(s.text))}" for g, s in r.steps.items()
                                               if s.failed) for r in flagged] or ["None."]
@@ -100,7 +110,7 @@ def render(results, seconds, jobs):
              if not s.failed and feedback.mentioned(s.text)]
     out += ["", f"## Correct alternatives that pass with a note naming a mistake ({len(noted)})", ""]
     out += [f"- `{r.entry.id}`, {g}: {_keys(keys)}" for r, g, keys in noted] or ["None."]
-    differs = [r for r in results if not r.entry.correct and (r.kind == "named") != r.visible_named]
+    differs = [r for r in results if not r.entry.correct and not r.entry.outside and (r.kind == "named") != r.visible_named]
     out += ["", f"## The visible check and the graded feedback differ ({len(differs)})", "",
             "Mistakes the graded feedback names and the visible check in JupyterLab does not, or the other way round "
             "(the visible check runs one small case; the hidden tests run more).", ""]

@@ -161,6 +161,9 @@ def classify(entry, steps, visible_step):
         kind = "flagged" if own.failed or failed_elsewhere else "passed"
         return kind, failed_elsewhere, not visible_step.failed
     should_fail = not set(entry.expect) <= mutations.NOTES
+    if entry.outside:  # the fallback must state what is expected and name no mistake: that would be false
+        stated = own.failed and names(own.text, entry.expect) and not mentioned(own.text)
+        return ("stated" if stated else "unexplained"), failed_elsewhere, names(visible_step.text, entry.expect)
     if should_fail and not own.failed:
         kind = "unexplained"
     elif names(own.text, entry.expect):
@@ -234,10 +237,15 @@ def table(results):
     rows = {}
     for r in results:
         row = rows.setdefault((r.entry.assignment, r.entry.step), dict.fromkeys(
-            ("mistakes", "named", "fallback", "unexplained", "visible", "alternatives", "flagged", "costs"), 0))
+            ("mistakes", "named", "fallback", "unexplained", "visible", "alternatives", "flagged", "costs",
+             "outside", "stated"), 0))
         if r.entry.correct:
             row["alternatives"] += 1
             row["flagged"] += r.kind == "flagged"
+        elif r.entry.outside:
+            row["outside"] += 1
+            row["stated"] += r.kind == "stated"
+            row["costs"] += bool(r.costs)
         else:
             row["mistakes"] += 1
             row[r.kind] += 1
@@ -247,7 +255,8 @@ def table(results):
 
 
 def totals(results):
-    total = dict.fromkeys(("mistakes", "named", "fallback", "unexplained", "visible", "alternatives", "flagged", "costs"), 0)
+    total = dict.fromkeys(("mistakes", "named", "fallback", "unexplained", "visible", "alternatives", "flagged", "costs",
+                           "outside", "stated"), 0)
     for row in table(results).values():
         for k, v in row.items():
             total[k] += v

@@ -37,6 +37,11 @@ class Entry:
         return not self.expect
 
     @property
+    def outside(self):
+        """A mistake outside the catalogue: only the fallback's observations ("observed.*") are expected."""
+        return bool(self.expect) and all(k.startswith("observed.") for k in self.expect)
+
+    @property
     def id(self):
         return f"{self.assignment}/{self.cell}/{self.name}"
 
@@ -137,7 +142,7 @@ NUMPY = [
                                           ("learning_rate * grad_w2", "learning_rate * learning_rate * grad_w2")], "lr_twice"),
     _m("01_numpy", "update", "returns_new_arrays", [("    w2 -= learning_rate * grad_w2\n", "    w2 -= learning_rate * grad_w2\n    return w1, w2\n")],
        "update.returned"),
-    _m("01_numpy", "update", "w2_forgotten", [("    w2 -= learning_rate * grad_w2\n", "")], "update.unchanged"),
+    _m("01_numpy", "update", "w2_forgotten", [("    w2 -= learning_rate * grad_w2\n", "")], "update.unchanged", "rebinding"),
     _ok("01_numpy", "update", "subtract_out", [("    w1 -= learning_rate * grad_w1\n    w2 -= learning_rate * grad_w2\n",
                                               "    np.subtract(w1, learning_rate * grad_w1, out=w1)\n"
                                               "    np.subtract(w2, learning_rate * grad_w2, out=w2)\n")]),
@@ -255,7 +260,7 @@ NN = [
                                           ("nn.init.normal_(model[2].weight)", "nn.init.uniform_(model[2].weight)")],
        "init_not_normal"),
     _m("03_nn", "model", "relu_left_out", [("        nn.ReLU(),\n", ""), ("model[2].weight", "model[1].weight")],
-       "model.layer_order"),
+       "model.layer_order", "relu_missing"),
     _m("03_nn", "model", "first_layer_swapped", [("nn.Linear(D_in, H, bias=False)", "nn.Linear(H, D_in, bias=False)")],
        "model.linear_shape"),
     _m("03_nn", "model", "no_return", [("    return model\n", "")], "model.not_sequential"),
@@ -327,13 +332,16 @@ NN = [
 _ADAM_STEP = "    loss.backward()\n    optimizer.step()\n"
 OPTIM = [
     # optimizer
-    _m("04_optim", "optimizer", "sgd", [("return torch.optim.Adam(", "return torch.optim.SGD(")], "optimizer.not_adam"),
+    _m("04_optim", "optimizer", "sgd", [("return torch.optim.Adam(", "return torch.optim.SGD(")], "optimizer.not_adam",
+       "optimizer_not_adam"),
     _m("04_optim", "optimizer", "lr_hardcoded", [("lr=learning_rate", "lr=1e-4")], "optimizer.learning_rate"),
     _m("04_optim", "optimizer", "lr_default", [(", lr=learning_rate", "")], "optimizer.learning_rate"),
     _m("04_optim", "optimizer", "first_layer_only", [("model.parameters()", "model[0].parameters()")],
        "optimizer.some_parameters"),
-    _m("04_optim", "optimizer", "adamw", [("return torch.optim.Adam(", "return torch.optim.AdamW(")], "optimizer.not_adam"),
-    _m("04_optim", "optimizer", "rmsprop", [("return torch.optim.Adam(", "return torch.optim.RMSprop(")], "optimizer.not_adam"),
+    _m("04_optim", "optimizer", "adamw", [("return torch.optim.Adam(", "return torch.optim.AdamW(")], "optimizer.not_adam",
+       "optimizer_not_adam"),
+    _m("04_optim", "optimizer", "rmsprop", [("return torch.optim.Adam(", "return torch.optim.RMSprop(")], "optimizer.not_adam",
+       "optimizer_not_adam"),
     _ok("04_optim", "optimizer", "positional_lr", [("lr=learning_rate", "learning_rate")]),
     _ok("04_optim", "optimizer", "param_groups", [("model.parameters()", "[{'params': list(model.parameters())}]")]),
     _ok("04_optim", "optimizer", "imported_name", [("return torch.optim.Adam(model.parameters(), lr=learning_rate)",
@@ -411,11 +419,51 @@ MODULE = [
     _ok("05_module", "train", "set_to_none", [("optimizer.zero_grad()", "optimizer.zero_grad(set_to_none=True)")]),
 ]
 
-CORPUS = NUMPY + AUTOGRAD + NN + OPTIM + MODULE
+# Mistakes outside the catalogue: no name fits, so the feedback must say what is measurably true of the
+# wrong value (the fallback, catalogue "observed.*"), and name no mistake, which would be a false statement.
+OUTSIDE = [
+    _m("01_numpy", "loss", "tripled", [("np.square(y_pred - y).sum()", "3 * np.square(y_pred - y).sum()")],
+       "observed.ratio"),
+    _m("01_numpy", "loss", "quartered", [("np.square(y_pred - y).sum()", "np.square(y_pred - y).sum() / 4")],
+       "observed.ratio"),
+    _m("01_numpy", "forward", "h_relu_unclipped", [("    return h, h_relu, y_pred", "    return h, h, y_pred")],
+       "observed.masked"),
+    _m("01_numpy", "backward", "grad_w2_halved",
+       [("    grad_w2 = h_relu.T.dot(grad_y_pred)\n", "    grad_w2 = 0.5 * h_relu.T.dot(grad_y_pred)\n")],
+       "observed.one_gradient", "observed.ratio"),
+    _m("01_numpy", "backward", "grad_w2_from_h",
+       [("    grad_w2 = h_relu.T.dot(grad_y_pred)\n", "    grad_w2 = h.T.dot(grad_y_pred)\n")],
+       "observed.one_gradient"),
+    _m("02_autograd", "loss", "tripled", [("    return (y_pred - y).pow(2).sum()", "    return 3 * (y_pred - y).pow(2).sum()")],
+       "observed.ratio"),
+    _m("02_autograd", "forward", "h_relu_unclipped", [("    h_relu = h.clamp(min=0)\n    y_pred = h_relu.mm(w2)",
+                                                       "    y_pred = h.clamp(min=0).mm(w2)\n    h_relu = h")],
+       "observed.masked"),
+    _m("02_autograd", "backward", "grad_w2_from_h",
+       [("    grad_w2 = h_relu.t().mm(grad_y_pred)\n", "    grad_w2 = h.t().mm(grad_y_pred)\n")],
+       "observed.one_gradient"),
+    _m("02_autograd", "backward", "grad_w1_tripled",
+       [("    grad_w1 = x.t().mm(grad_h)\n", "    grad_w1 = 3 * x.t().mm(grad_h)\n")],
+       "observed.one_gradient", "observed.ratio"),
+    _m("03_nn", "loss", "doubled", [('    return nn.MSELoss(reduction="sum")',
+                                     '    return lambda y_pred, y: 2 * nn.MSELoss(reduction="sum")(y_pred, y)')],
+       "observed.ratio"),
+    _m("05_module", "model", "doubled_output", [("        return self.linear2(self.relu(self.linear1(x)))",
+                                                 "        return 2 * self.linear2(self.relu(self.linear1(x)))")],
+       "observed.ratio"),
+]
+
+CORPUS = NUMPY + AUTOGRAD + NN + OPTIM + MODULE + OUTSIDE
 
 
 def mistakes():
-    return [e for e in CORPUS if not e.correct]
+    """The mistakes the feedback must name (the catalogue's)."""
+    return [e for e in CORPUS if not e.correct and not e.outside]
+
+
+def outside():
+    """The mistakes outside the catalogue, for which the feedback must state only what is true."""
+    return [e for e in CORPUS if e.outside]
 
 
 def alternatives():
