@@ -98,8 +98,8 @@ def test_the_summary_names_each_step_with_its_points_and_a_failed_ones_first_exp
     assert (forward["name"], forward["score"], forward["points"], forward["failed"]) == ("前向 / forward", "2", "2", False)
     assert forward["explanation"] == []
     assert (backward["name"], backward["score"], backward["points"], backward["failed"]) == ("反向 / backward", "0", "4", True)
-    # The first line after the "check failed" header, in each language; not the header, not the likely cause.
-    assert backward["explanation"] == ["grad_w1 的数值不对：最大相对误差 0.56。", "grad_w1 has wrong values: max relative error 0.56."]
+    # The named cause, in each language: what to fix, rather than which value was wrong.
+    assert backward["explanation"] == ["可能的原因：少了 ReLU 的掩码。", "Likely cause: the ReLU mask is missing."]
     assert backward["grade_id"] == "test_backward"
     # A graded cell that is not one of the course's steps keeps its grade id; partial points are a failure.
     assert (extra["name"], extra["score"], extra["failed"]) == ("test_extra", "0.5", True)
@@ -113,7 +113,12 @@ def test_in_one_language_the_summary_says_one_line(monkeypatch):
     english = "\n".join(line for line in BACKWARD_FAILED.split("\n") if not re.search(r"[\u4e00-\u9fff]", line))
     backward = _summary(_graded_notebook(english))["steps"][1]
     assert backward["name"] == "backward"
-    assert backward["explanation"] == ["grad_w1 has wrong values: max relative error 0.56."]
+    assert backward["explanation"] == ["Likely cause: the ReLU mask is missing."]
+
+
+def test_without_a_named_cause_the_summary_gives_the_first_explanation_after_the_step_marker():
+    evalue = "✗ train_step：没有通过检查。\n✗ train_step: check failed.\n\n（第 1 步）\n(step 1)\n\nw1 的数值不对。\nw1 has wrong values."
+    assert feedback.first_explanation(evalue) == ["w1 的数值不对。", "w1 has wrong values."]
 
 
 def test_an_error_without_the_header_gives_its_own_first_line():
@@ -157,7 +162,7 @@ def test_the_summary_comes_first_and_links_each_step_to_its_cell(page):
     assert summary < page.index("The forward pass")  # before the notebook's first cell
     for grade_id in ("test_forward", "test_backward", "test_extra"):
         assert f'href="#{grade_id}"' in page and f'<a name="{grade_id}"></a>' in page  # nbgrader's anchor
-    assert "grad_w1 has wrong values" in page[summary:page.index("The forward pass")]
+    assert "Likely cause: the ReLU mask is missing." in page[summary:page.index("The forward pass")]
     assert "div#toc { display: none; }" in page  # nbgrader's list of nameless "Test cell"s gives way
 
 

@@ -118,6 +118,14 @@ def test_an_honest_answer_passes_and_a_stub_scores_zero(zygote):
     stub.close()
 
 
+def test_an_exception_of_the_students_code_shows_their_own_frames(zygote):
+    probe = _probe(zygote, FORWARD.replace("    h = x.dot(w1)", "    h = x.dot(w3)"))
+    ename, text = _verdict(probe)
+    assert ename == "NameError" and text.startswith("name 'w3' is not defined\n\n")
+    assert "in forward" in text and "x.dot(w3)" in text and "autograder" not in text
+    probe.close()
+
+
 def test_a_name_never_defined_says_which_cell_stopped(zygote):
     probe = _probe(zygote, "undefined_name + 1\n" + FORWARD)
     ename, text = _verdict(probe)

@@ -355,7 +355,11 @@ def verdict(test_source, probe, timeout, grade_id="test"):
     except CheckFailed as failed:  # a check's verdict, a broken rule, or a probe that gave no answer
         error = new_output("error", ename=type(failed).__name__, evalue=str(failed), traceback=str(failed).splitlines())
     except wire.StudentError as raised:  # the student's function raised: their traceback, their words
-        error = new_output("error", ename=raised.type_name, evalue=raised.message, traceback=raised._render_traceback_())
+        # The evalue carries the student's own frames: the feedback page shows a test cell's error by it alone.
+        # (Not for an untouched stub: its frame is only the stub's own raise.)
+        frames = "".join(raised.lines).rstrip() if raised.type_name != "NotImplementedError" else ""
+        evalue = raised.message + (f"\n\n{frames}" if frames else "")
+        error = new_output("error", ename=raised.type_name, evalue=evalue, traceback=raised._render_traceback_())
     except Exception as broken:  # noqa: BLE001 (values the checks cannot compare: zero for the step, and why)
         text = say("probe.unusable_values") + f"\n({type(broken).__name__}: {str(broken)[:300]})"
         error = new_output("error", ename="JudgeError", evalue=text, traceback=text.splitlines())

@@ -90,16 +90,28 @@ def _failed_header(line):
                for text in messages.pair("check.failed"))
 
 
+# What a summary line would rather show: the named cause, or what the fallback observed.
+CAUSES = ("diagnosis.likely_cause", "diagnosis.two_causes", "diagnosis.observed")
+
+
+def _starts(line, keys):
+    """Whether ``line`` begins like one of the catalogue entries ``keys`` (their text up to the first value)."""
+    return any(line.strip().startswith(text.split("{")[0]) for key in keys for text in messages.pair(key))
+
+
 def first_explanation(evalue):
-    """The check's first explanation, in the page's language(s): the first line (中文 and English:
-    two) of the first paragraph after the "✗ step: check failed." header."""
+    """The check's explanation for the summary, in the page's language(s) (中文 and English: two lines):
+    the first named cause or observation when there is one, else the first paragraph after the
+    "✗ step: check failed." header and any "(step k)" marker."""
     paragraphs = [[line for line in block.splitlines() if line.strip()] for block in evalue.split("\n\n")]
     paragraphs = [p for p in paragraphs if p]
     if paragraphs and all(_failed_header(line) for line in paragraphs[0]) and len(paragraphs) > 1:
         paragraphs = paragraphs[1:]
+    paragraphs = [p for p in paragraphs if not all(_starts(line, ["check.at_step"]) for line in p)] or paragraphs
     if not paragraphs:
         return []
-    return paragraphs[0][:2 if messages.language() == "both" else 1]
+    chosen = next((p for p in paragraphs if _starts(p[0], CAUSES)), paragraphs[0])
+    return chosen[:2 if messages.language() == "both" else 1]
 
 
 def _explanation(cell):
