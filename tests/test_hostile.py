@@ -166,23 +166,28 @@ def test_a_cheat_on_the_kernel_leaves_each_step_as_the_student_left_it(graded, s
 
 # ---------------------------------------------------------------- the grader interrupted
 
+STUDENTS = 10
+
+
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGKILL])
 def test_grading_killed_halfway_then_rerun_gives_one_grade_per_notebook(tmp_path, signum):
-    folder = demo_class.build(tmp_path / "course", students=8, assignments=[A])
+    # Stopped as soon as the first job is recorded, with many still to do: on a loaded machine the jobs
+    # after it can finish while this test waits to see the ledger.
+    folder = demo_class.build(tmp_path / "course", students=STUDENTS, assignments=[A])
     args = [sys.executable, "-m", "autograder", "grade", "--course", str(folder), "--jobs", "2"]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     ledger = folder / "autograded" / ".digests.json"
     deadline = time.time() + 300
-    while time.time() < deadline and not (ledger.exists() and ledger.read_text().count(f"/{A}") >= 2):
+    while time.time() < deadline and not (ledger.exists() and ledger.read_text().count(f"/{A}") >= 1):
         time.sleep(0.2)
     assert proc.poll() is None, "grading ended before it could be interrupted"
     os.killpg(proc.pid, signum)  # as a Ctrl-C in the terminal, or a kill -9 of the whole job
     proc.wait(timeout=60)
     done_before = ledger.read_text().count(f"/{A}")
-    assert done_before < 8
+    assert done_before < STUDENTS
     rerun = subprocess.run(args, capture_output=True, text=True)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
-    assert f"graded {8 - done_before} submission(s)" in rerun.stdout, rerun.stdout
+    assert f"graded {STUDENTS - done_before} submission(s)" in rerun.stdout, rerun.stdout
     from nbgrader.api import Gradebook
 
     with Gradebook(course_files.db_url(folder)) as gb:

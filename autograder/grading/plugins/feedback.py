@@ -41,7 +41,10 @@ class HideHiddenTests(ClearHiddenTests):
         if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade"):
             for output in cell.outputs:
                 if output.output_type == "error":
-                    evalue = output.evalue or bare_error(output.ename)
+                    # An error without a message (a bare MemoryError) gets the course's explanation, before
+                    # the student's own frames that the judge may have put after it (judge.verdict).
+                    message, gap, frames = (output.evalue or "").partition("\n\n")
+                    evalue = (message if message.strip() else bare_error(output.ename)) + gap + frames
                     output.traceback = [f"{output.ename}: {evalue}"]
         return cell, resources
 
