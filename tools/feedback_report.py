@@ -1,7 +1,7 @@
 """`make feedback-report`: how well the feedback names the course's own mutation corpus.
 
 Every entry of tests/support/mutations.py (realistic mistakes and correct alternative solutions, each
-an exact edit of one answer cell) is judged as a submission is judged (tests/support/feedback.py), and
+an exact edit of one answer cell) is judged as a submission is judged (tests/support/judged_corpus.py), and
 this prints, for each notebook and step: the mistakes named, named only by a fallback statement
 ("Observed: …"), and unexplained; how many the visible check in JupyterLab names the same way; and
 the correct alternatives flagged and the mistakes that cost another step. Then every unexplained and
@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "support"))
 sys.path.insert(0, str(ROOT))
 
-import feedback  # noqa: E402
+import judged_corpus  # noqa: E402
 
 TARGET = 0.95
 
@@ -40,8 +40,8 @@ def _cell(text):
 def render(results, seconds, jobs):
     import torch
 
-    rows, total = feedback.table(results), feedback.totals(results)
-    share = feedback.named_share(results)
+    rows, total = judged_corpus.table(results), judged_corpus.totals(results)
+    share = judged_corpus.named_share(results)
     flagged = [r for r in results if r.entry.correct and r.kind == "flagged"]
     costs = [r for r in results if not r.entry.correct and r.costs]
     met = share >= TARGET and not flagged and not costs
@@ -80,10 +80,10 @@ def render(results, seconds, jobs):
         out.extend(["| Entry | Expected | Outcome | " + what + " |", "|---|---|---|---|"])
         for r in chosen:
             outcome = ("failed" if r.own.failed else "passed")
-            instead = [k for k in feedback.mentioned(r.own.text) if k not in r.entry.expect]
+            instead = [k for k in judged_corpus.mentioned(r.own.text) if k not in r.entry.expect]
             if instead:
                 outcome += "; names " + _keys(instead)
-            out.append(f"| `{r.entry.id}` | {_keys(r.entry.expect)} | {_cell(outcome)} | {_cell(feedback.explanation(r.own.text))} |")
+            out.append(f"| `{r.entry.id}` | {_keys(r.entry.expect)} | {_cell(outcome)} | {_cell(judged_corpus.explanation(r.own.text))} |")
         out.append("")
 
     listing("Unexplained", [r for r in results if r.kind == "unexplained" and not r.entry.outside], "First explanation line")
@@ -96,18 +96,18 @@ def render(results, seconds, jobs):
     if outside:
         out += ["| Entry | Expected | Outcome | What the student reads |", "|---|---|---|---|"]
         for r in outside:
-            said = [line for line in r.own.text.splitlines() if line.startswith("Observed:")] or [feedback.explanation(r.own.text)]
-            outcome = r.kind + ("; names " + _keys(feedback.mentioned(r.own.text)) if feedback.mentioned(r.own.text) else "")
+            said = [line for line in r.own.text.splitlines() if line.startswith("Observed:")] or [judged_corpus.explanation(r.own.text)]
+            outcome = r.kind + ("; names " + _keys(judged_corpus.mentioned(r.own.text)) if judged_corpus.mentioned(r.own.text) else "")
             out.append(f"| `{r.entry.id}` | {_keys(r.entry.expect)} | {outcome} | {_cell(' '.join(said))} |")
         out.append("")
     out += [f"## Correct alternatives flagged ({len(flagged)})", ""]
-    out += [f"- `{r.entry.id}`: " + "; ".join(f"{g}: {_cell(feedback.explanation(s.text))}" for g, s in r.steps.items()
+    out += [f"- `{r.entry.id}`: " + "; ".join(f"{g}: {_cell(judged_corpus.explanation(s.text))}" for g, s in r.steps.items()
                                               if s.failed) for r in flagged] or ["None."]
     out += ["", f"## Mistakes that cost another step ({len(costs)})", ""]
-    out += [f"- `{r.entry.id}`: " + "; ".join(f"{g}: {_cell(feedback.explanation(r.steps[g].text))}" for g in r.costs)
+    out += [f"- `{r.entry.id}`: " + "; ".join(f"{g}: {_cell(judged_corpus.explanation(r.steps[g].text))}" for g in r.costs)
             for r in costs] or ["None."]
-    noted = [(r, g, feedback.mentioned(s.text)) for r in results if r.entry.correct for g, s in r.steps.items()
-             if not s.failed and feedback.mentioned(s.text)]
+    noted = [(r, g, judged_corpus.mentioned(s.text)) for r in results if r.entry.correct for g, s in r.steps.items()
+             if not s.failed and judged_corpus.mentioned(s.text)]
     out += ["", f"## Correct alternatives that pass with a note naming a mistake ({len(noted)})", ""]
     out += [f"- `{r.entry.id}`, {g}: {_keys(keys)}" for r, g, keys in noted] or ["None."]
     differs = [r for r in results if not r.entry.correct and not r.entry.outside and (r.kind == "named") != r.visible_named]
@@ -115,9 +115,9 @@ def render(results, seconds, jobs):
             "Mistakes the graded feedback names and the visible check in JupyterLab does not, or the other way round "
             "(the visible check runs one small case; the hidden tests run more).", ""]
     out += [f"- `{r.entry.id}` (expects {_keys(r.entry.expect)}): graded {'names it' if r.kind == 'named' else r.kind}; "
-            f"visible check {'names it' if r.visible_named else ('passes' if not r.visible.failed else 'says: ' + _cell(feedback.explanation(r.visible.text)))}"
+            f"visible check {'names it' if r.visible_named else ('passes' if not r.visible.failed else 'says: ' + _cell(judged_corpus.explanation(r.visible.text)))}"
             for r in differs] or ["None."]
-    pending = sorted({k for r in results for k in r.entry.expect if feedback.key_text(k) is None})
+    pending = sorted({k for r in results for k in r.entry.expect if judged_corpus.key_text(k) is None})
     if pending:
         out += ["", "Expected keys not in the catalogue yet (autograder/messages.py): " + _keys(pending) + "."]
     return "\n".join(out) + "\n"
@@ -130,7 +130,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     jobs = args.jobs or min(2, __import__("os").cpu_count() or 1)
     start = time.monotonic()
-    results = feedback.run(jobs=jobs)
+    results = judged_corpus.run(jobs=jobs)
     text = render(results, time.monotonic() - start, jobs)
     print(text)
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,7 @@ cannot make the corpus test nothing. ``expect`` is what the graded feedback of t
 catalogue keys (autograder/messages.py), a named mistake ("mistake.<key>") or a structural message
 ("optimizer.not_adam"); ``expect=()`` marks a correct alternative, which must pass every step.
 
-The runner (feedback.py beside this file) judges each edited notebook as a submission is judged and
+The runner (judged_corpus.py beside this file) judges each edited notebook as a submission is judged and
 classifies each entry: named, fallback only, unexplained; a correct alternative that fails a step is
 "flagged"; a mistake that fails another step than its own "costs another step".
 """
