@@ -12,11 +12,9 @@ the verdict is the check's (checks.py, nn_checks.py), made on those values by th
   from the notebook's cells, then runs these same probes for the judge (grading/judge.py). Whatever the student's code does to this process can change
   only the values it sends, and a value is believed only if the judge's oracle agrees with it.
 """
-from pathlib import Path
 
 from . import guards, wire
 
-HIDE = (str(Path(__file__).resolve().parent),)  # the checking library's frames, left out of tracebacks
 GUARDS = {"by_hand": guards.by_hand, "no_autograd": guards.no_autograd, "no_oracles": guards.no_oracles}
 
 
@@ -240,7 +238,7 @@ def run(fn, probe, **inputs):
     try:
         values = PROBES[probe](fn, **inputs)
     except Exception as error:  # noqa: BLE001 (turned into what the judge would see)
-        raise_judged(wire.decode(wire.exception_record(error, HIDE)))
+        raise_judged(wire.decode(wire.exception_record(error)))
     return wire.roundtrip(values)
 
 

@@ -13,6 +13,7 @@ import base64
 import json
 import math
 import traceback
+from pathlib import Path
 
 import numpy as np
 
@@ -63,9 +64,17 @@ def _text(value):
     return str(value)[:MAX_TEXT]
 
 
-def exception_record(error, hide=()):
-    """{type, message, traceback} of ``error``, without the frames of files under ``hide``."""
+# The checking library's own files: their frames are never part of a student's traceback.
+LIBRARY = str(Path(__file__).resolve().parent)
+
+
+def exception_record(error, hide=(LIBRARY,)):
+    """{type, message, traceback} of ``error``: the student's traceback, without the frames of files under
+    ``hide`` and cut at the student's own code (the last frame of a notebook cell: "<cell …>" in a probe,
+    a file under /tmp/ipykernel_… in JupyterLab; the library frames it called into, torch's, are left out)."""
     frames = [f for f in traceback.extract_tb(error.__traceback__) if not any(f.filename.startswith(h) for h in hide)]
+    own = [i for i, f in enumerate(frames) if f.filename.startswith("<") or "/ipykernel_" in f.filename]
+    frames = frames[:own[-1] + 1] if own else frames
     lines = traceback.format_list(frames)[-MAX_TRACEBACK:]
     record = {"$": "exception", "type": _text(type(error).__name__), "message": _text(error), "traceback": lines}
     for field in ("rule", "what"):  # a broken rule of the exercise (guards.GuardViolation)

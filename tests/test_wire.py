@@ -72,3 +72,15 @@ def test_nesting_has_a_limit():
         data = {"$": "list", "items": [data]}
     with pytest.raises(wire.Garbled):
         wire.decode(data)
+
+
+def test_a_students_traceback_ends_at_their_own_code():
+    """The frames of the library the student's line called into (here json's) are left out, and the checking library's."""
+    namespace = {}
+    exec(compile("import json\ndef forward(x):\n    return json.loads(x)\n", "<cell forward>", "exec"), namespace)
+    try:
+        namespace["forward"]("{")
+    except ValueError as error:
+        lines = wire.decode(json.loads(wire.dumps(wire.exception_record(error)))).lines
+    assert lines and '"<cell forward>", line 3, in forward' in lines[-1]
+    assert not any("json/" in line or "/autograder/" in line for line in lines)

@@ -11,7 +11,7 @@ import sys
 
 from ... import wire
 from ...messages import say
-from ...probes import HIDE, PROBES
+from ...probes import PROBES
 
 class CellTimeout(BaseException):
     """A definition cell ran past its time (a BaseException: ``except Exception`` does not stop it)."""
@@ -46,7 +46,7 @@ def define(shell, cells, cell_seconds):
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
         error = result.error_before_exec or result.error_in_exec
-        report.append({"id": cell["id"], "error": None if error is None else wire.exception_record(error, HIDE)})
+        report.append({"id": cell["id"], "error": None if error is None else wire.exception_record(error)})
     return report
 
 
@@ -81,6 +81,6 @@ def serve(conn, max_bytes=256 * 2**20):
             values = PROBES[request["probe"]](fn, **wire.decode(request["inputs"]))
             reply = {"values": wire.encode(values)}
         except Exception as error:  # noqa: BLE001 (the student's exception, sent as a value)
-            reply = {"error": wire.exception_record(error, HIDE)}
+            reply = {"error": wire.exception_record(error)}
         sys.stdout.flush()
         send(reply)
