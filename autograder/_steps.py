@@ -3,7 +3,7 @@
 from contextlib import contextmanager
 
 from . import oracles, wire
-from .compare import fail, find_problems, is_tensor, passed
+from .compare import fail, mismatches, is_tensor, passed
 from .diagnosis import (MISTAKES, REDUCTION_MISTAKES, diagnose, explain, fitted_rate, loss_candidates, observations,
                         update_candidates)
 from .messages import part, say
@@ -50,8 +50,8 @@ class Case:
         guard = "by_hand" if self.backend == "numpy" else "no_autograd"
         return probe(fn, "call", args=list(args), guard=guard, after=list(after))
 
-    def problems(self, name, value, reference, kind=None):
-        return find_problems(name, value, reference, kind or self.kind, self.dtype, self.device)
+    def mismatches(self, name, value, reference, kind=None):
+        return mismatches(name, value, reference, kind or self.kind, self.dtype, self.device)
 
 
 def unpack(step, out, names):
@@ -175,7 +175,7 @@ def _sgd_steps(step, fn, kind, c, learning_rate, steps):
         value = entry["loss"]
         if kind == "sequential":  # notebook 3's contract says a number; notebook 2's allows a 0-d tensor
             notes += number_notes(value)
-        problems = c.problems("loss", value, ref["loss"], kind="scalar")
+        problems = c.mismatches("loss", value, ref["loss"], kind="scalar")
         if problems:
             after = oracles.reference(c.x, c.y, entry["weights"]["w1"], entry["weights"]["w2"])["loss"]
             candidates = {"loss_after_update": after}
@@ -194,7 +194,7 @@ def _sgd_steps(step, fn, kind, c, learning_rate, steps):
                 problems.append(say("update.unchanged", name=name) + "\n" + MISTAKES[cause].message)
                 continue
             expected = oracles.to_numpy64(before[name]) - learning_rate * oracles.to_numpy64(grad)
-            found = c.problems(name, now, expected)
+            found = c.mismatches(name, now, expected)
             if found:
                 candidates = update_candidates(before[name], grad, learning_rate)
                 if previous is not None:  # the step before's gradient still added in?

@@ -13,7 +13,7 @@ import itertools
 from . import oracles
 from ._steps import (CHECK_LEARNING_RATE, VISIBLE_SEED, VISIBLE_SHAPE, Case, explaining, explained, finish, named,  # noqa: F401
                      named_step, on_every_device, rate_problems, sgd_steps, unpack)
-from .compare import find_problems
+from .compare import mismatches
 from .diagnosis import MISTAKES, diagnose_all, forward_candidates, gradient_candidates, loss_candidates, observations, update_candidates
 from .messages import part, say
 
@@ -27,7 +27,7 @@ def forward(fn, backend="numpy", seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="
         out = unpack("forward", c.run(fn, c.x, c.w1, c.w2)["out"], names)
         problems, cause, facts = [], [], []
         for name, value in zip(names, out):
-            found = c.problems(name, value, c.ref[name])
+            found = c.mismatches(name, value, c.ref[name])
             if found and name == "y_pred":
                 cause = named(value, forward_candidates(c.x, c.y, c.w1, c.w2), correct=c.ref[name])
                 found += cause
@@ -43,7 +43,7 @@ def forward(fn, backend="numpy", seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="
 def _in_another_order(c, out, names):
     """True when the returned values are the right ones, only not in the order ``names``."""
     for order in itertools.permutations(names):
-        if order != names and all(not c.problems(n, v, c.ref[n]) for n, v in zip(order, out)):
+        if order != names and all(not c.mismatches(n, v, c.ref[n]) for n, v in zip(order, out)):
             return True
     return False
 
@@ -55,7 +55,7 @@ def loss(fn, backend="numpy", seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="flo
     with explaining("loss", c.label):
         y_pred = c.cast(c.ref["y_pred"])
         value = c.run(fn, y_pred, c.y)["out"]
-        problems = c.problems("loss", value, c.ref["loss"], kind="scalar")
+        problems = c.mismatches("loss", value, c.ref["loss"], kind="scalar")
         if problems:
             problems += explained(value, loss_candidates(c.ref["y_pred"], c.y), "loss", c.ref["loss"], rows=shape[0])
         finish("loss", problems, c.label)
@@ -71,7 +71,7 @@ def backward(fn, backend="numpy", seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype=
         cached = [c.cast(c.ref[k]) for k in ("h", "h_relu", "y_pred")]
         out = unpack("backward", c.run(fn, c.x, c.y, c.w2, *cached)["out"], ("grad_w1", "grad_w2"))
         names = ("grad_w1", "grad_w2")
-        found = {name: c.problems(name, value, c.ref[name]) for name, value in zip(names, out)}
+        found = {name: c.mismatches(name, value, c.ref[name]) for name, value in zip(names, out)}
         problems = [p for name in names for p in found[name]]
         wrong = [name for name in names if found[name]]
         if wrong:
@@ -104,8 +104,8 @@ def _finite_difference_problems(c, grads):
     problems = []
     for (name, (idx, values)), grad in zip(numerical.items(), grads):
         picked = oracles.to_numpy64(grad).reshape(-1)[idx]
-        found = find_problems(name, picked, values, "numpy")  # float64 here; tolerance from the input dtype
-        if found and not find_problems(name, picked.astype(c.dtype), values, "numpy", c.dtype):
+        found = mismatches(name, picked, values, "numpy")  # float64 here; tolerance from the input dtype
+        if found and not mismatches(name, picked.astype(c.dtype), values, "numpy", c.dtype):
             continue
         problems += [say("backward.finite_differences", name=name)] if found else []
     return problems
@@ -125,7 +125,7 @@ def update(fn, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="float64", learning
             if (w == before).all():
                 problems.append(say("update.unchanged", name=name) + "\n" + MISTAKES["rebinding"].message)
                 continue
-            found = c.problems(name, w, expected)
+            found = c.mismatches(name, w, expected)
             if found:
                 found += (named_step(before, w, update_candidates(before, g, learning_rate), expected)
                           or rate_problems(before, w, g, learning_rate))

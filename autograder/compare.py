@@ -50,7 +50,7 @@ def tolerance(value):
     return TOLERANCE.get(dtype_name(value), 1e-7)
 
 
-def _kind_problem(name, value, kind):
+def _wrong_kind(name, value, kind):
     """A message when ``value`` is not the kind of thing asked for, else None."""
     if value is None:
         return catalogue.say("value.none", name=name)
@@ -68,7 +68,7 @@ def _kind_problem(name, value, kind):
     return None
 
 
-def find_problems(name, value, reference, kind, dtype=None, device=None):
+def mismatches(name, value, reference, kind, dtype=None, device=None):
     """Everything wrong with ``value`` compared to ``reference``, as a list of messages.
 
     kind: "numpy", "torch" or "scalar" (a Python number, numpy scalar or 0-d tensor).
@@ -76,9 +76,9 @@ def find_problems(name, value, reference, kind, dtype=None, device=None):
     (a scalar computed in float32 may come back as a Python float).
     device: where a tensor should be (skipped when None).
     """
-    problem = _kind_problem(name, value, kind)
-    if problem:
-        return [problem]
+    wrong_kind = _wrong_kind(name, value, kind)
+    if wrong_kind:
+        return [wrong_kind]
     ref = to_numpy64(reference)
     shape = tuple(value.shape) if hasattr(value, "shape") else ()
     if kind == "scalar" and math.prod(shape) == 1:

@@ -15,7 +15,7 @@ from torch import nn
 from . import oracles, probes
 from ._steps import (CHECK_LEARNING_RATE, VISIBLE_SEED, VISIBLE_SHAPE, Case, context, explained, explaining,  # noqa: F401
                      finish, named, number_notes, on_every_device, passed_with, sgd_steps)
-from .compare import close_enough, fail, find_problems
+from .compare import close_enough, fail, mismatches
 from .diagnosis import MISTAKES, loss_candidates
 from .messages import say
 from .probes import raise_judged
@@ -102,7 +102,7 @@ def sequential_model(build_model, seed=VISIBLE_SEED, shape=INIT_SHAPE):
                 raise_judged(facts["output_error"])
             w1, w2 = facts["weights"]
             ref = oracles.reference(c.x, c.y, w1.T, w2.T)
-            problems = c.problems("model(x)", facts["output"], ref["y_pred"])
+            problems = c.mismatches("model(x)", facts["output"], ref["y_pred"])
         finish("model", problems, label)
 
 
@@ -115,7 +115,7 @@ def mse_loss(build_loss, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="float32"
         if not facts["instance"]:
             fail("loss", [say("loss.not_instance"), context(c.label)])
         value = facts["value"]
-        problems = c.problems("loss", value, c.ref["loss"], kind="scalar")
+        problems = c.mismatches("loss", value, c.ref["loss"], kind="scalar")
         if problems:
             problems += explained(value, loss_candidates(c.ref["y_pred"], c.y), "loss", c.ref["loss"], rows=shape[0])
         finish("loss", problems, c.label)
@@ -221,7 +221,7 @@ def adam_train_step(train_step, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="f
             if "error" in entry:
                 raise_judged(entry["error"])
             notes += number_notes(entry["loss"])
-            problems = c.problems("loss", entry["loss"], runs["right"][k][0], kind="scalar")
+            problems = c.mismatches("loss", entry["loss"], runs["right"][k][0], kind="scalar")
             if problems and _loss_after_update(entry["loss"], runs, k):
                 problems.append(MISTAKES["loss_after_update"].message)
             now, calls = entry["now"], entry["calls"]
@@ -266,7 +266,7 @@ def module_class(TwoLayerNet, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="flo
                 second = lambda h: F.linear(h, p["weight2"].double(), _double(p["bias2"]))  # noqa: E731
                 expected = second(torch.relu(hidden))
                 candidates = {"relu_missing": second(hidden), "relu_on_output": torch.relu(expected)}
-            problems = c.problems("model(x)", facts["output"], expected)
+            problems = c.mismatches("model(x)", facts["output"], expected)
             if problems:
                 problems += explained(facts["output"], candidates, "model(x)", expected, rows=shape[0])
         finish("model", problems, c.label)
@@ -321,7 +321,7 @@ def train_loop(train, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, device="cpu", lear
         else:
             for k, (value, (ref_loss, _)) in enumerate(zip(losses, runs["right"])):
                 problems += [say("train.at_step", k=k + 1) + "\n" + p
-                             for p in find_problems("loss", value, ref_loss, "scalar", "float32")]
+                             for p in mismatches("loss", value, ref_loss, "scalar", "float32")]
             if problems:
                 problems += _named_run(losses, on_device, moved, learning_rate, steps, runs)
         if facts["device"] != torch.device(device).type:
@@ -355,7 +355,7 @@ def custom_relu(MyReLU, seed=VISIBLE_SEED):
     g = torch.Generator().manual_seed(seed)
     x = torch.randn(6, 5, generator=g, dtype=torch.float64)
     x = x + 0.1 * torch.sign(x)  # keep away from the kink at 0, where the derivative is not defined
-    problems = find_problems("MyReLU.apply(x)", MyReLU.apply(x), x.clamp(min=0), "torch", "float64")
+    problems = mismatches("MyReLU.apply(x)", MyReLU.apply(x), x.clamp(min=0), "torch", "float64")
     if not problems:
         try:
             torch.autograd.gradcheck(MyReLU.apply, (x.clone().requires_grad_(True),), eps=1e-6, atol=1e-6)

@@ -36,7 +36,7 @@ def test_correct_backward_passes_on_random_problems(shape, seed, dtype):
         candidates = diagnosis.gradient_candidates(x, y, w1, w2)
         for name in ("grad_w1", "grad_w2"):
             for value in (student[name], oracle[name]):
-                assert compare.find_problems(name, value, ref[name], backend, dtype) == []
+                assert compare.mismatches(name, value, ref[name], backend, dtype) == []
                 assert diagnosis.diagnose(value, candidates, name, correct=ref[name]) is None
 
         # The oracle's own gradients, cast to the exercise's dtype, pass the check as an answer.

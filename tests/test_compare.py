@@ -34,10 +34,10 @@ def test_correct_float32_torch_answer_passes(name):
     kind = "scalar" if name == "loss" else "torch"
     assert student[name].dtype == torch.float32
     assert compare.relative_error(student[name], ref[name]) > 0  # really float32 rounding, not exact
-    assert compare.find_problems(name, student[name], ref[name], kind, "float32", "cpu") == []
-    assert compare.find_problems(name, ref[name].float(), ref[name], kind, "float32", "cpu") == []
+    assert compare.mismatches(name, student[name], ref[name], kind, "float32", "cpu") == []
+    assert compare.mismatches(name, ref[name].float(), ref[name], kind, "float32", "cpu") == []
     if name == "loss":
-        assert compare.find_problems(name, student[name].item(), ref[name], kind, "float32") == []
+        assert compare.mismatches(name, student[name].item(), ref[name], kind, "float32") == []
 
 
 def _grad():
@@ -62,7 +62,7 @@ MESSAGE_CASES = [
 @pytest.mark.parametrize("case, make, kind, dtype, english", MESSAGE_CASES, ids=[c[0] for c in MESSAGE_CASES])
 def test_find_problems_messages_are_bilingual(case, make, kind, dtype, english):
     g = _grad()
-    found = compare.find_problems("grad_w2", make(g), g, kind, dtype)
+    found = compare.mismatches("grad_w2", make(g), g, kind, dtype)
     assert len(found) == 1, found
     assert_bilingual(found[0], english)
     assert "grad_w2" in found[0].split("\n")[0] and "grad_w2" in found[0].split("\n")[1]
@@ -72,27 +72,27 @@ def test_find_problems_messages_are_bilingual(case, make, kind, dtype, english):
 
 def test_find_problems_device_message():
     value = torch.zeros(2, 3)
-    found = compare.find_problems("w1", value, np.zeros((2, 3)), "torch", "float32", device="cuda")
+    found = compare.mismatches("w1", value, np.zeros((2, 3)), "torch", "float32", device="cuda")
     assert len(found) == 1
     assert_bilingual(found[0], "w1 is on cpu but should be on cuda.")
-    assert compare.find_problems("w1", value, np.zeros((2, 3)), "torch", "float32", device="cpu") == []
+    assert compare.mismatches("w1", value, np.zeros((2, 3)), "torch", "float32", device="cpu") == []
 
 
 def test_find_problems_tolerance_follows_the_dtype():
     g = _grad()
     slightly_off = g * (1 + 1e-5)
-    assert compare.find_problems("g", slightly_off.astype("float32"), g, "numpy", "float32") == []
-    assert compare.find_problems("g", slightly_off, g, "numpy", "float64") != []
+    assert compare.mismatches("g", slightly_off.astype("float32"), g, "numpy", "float32") == []
+    assert compare.mismatches("g", slightly_off, g, "numpy", "float64") != []
     # A scalar computed in float32 may come back as a Python float: the input dtype sets the tolerance.
-    assert compare.find_problems("loss", 1.00001, 1.0, "scalar", "float32") == []
-    assert compare.find_problems("loss", 1.00001, 1.0, "scalar", "float64") != []
+    assert compare.mismatches("loss", 1.00001, 1.0, "scalar", "float32") == []
+    assert compare.mismatches("loss", 1.00001, 1.0, "scalar", "float64") != []
 
 
 def test_scalar_kind_accepts_numbers_and_one_element_containers():
     # A Python number, numpy scalar, 0-d array or 0-d tensor; a one-element tensor counts as () too.
     for value in (2.5, np.float32(2.5), np.array(2.5), torch.tensor(2.5), torch.tensor([2.5]), torch.tensor([[2.5]])):
-        assert compare.find_problems("loss", value, 2.5, "scalar", "float32") == [], repr(value)
-    found = compare.find_problems("loss", np.array([2.5, 2.5]), 2.5, "scalar", "float32")
+        assert compare.mismatches("loss", value, 2.5, "scalar", "float32") == [], repr(value)
+    found = compare.mismatches("loss", np.array([2.5, 2.5]), 2.5, "scalar", "float32")
     assert len(found) == 1
     assert_bilingual(found[0], "loss should be a single number (a scalar)")
 

@@ -338,7 +338,7 @@ def _bubblewrap_installed():
 @pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("apt-get") or not _bubblewrap_installed(),
                     reason="the grading block's apt-get runs only as root where Debian's bubblewrap is installed "
                            "already (.ci/run installs it), so that the test changes nothing on the machine")
-@pytest.mark.skipif(sandbox.problem() is not None, reason=f"the grading block grades in the sandbox: {sandbox.problem()}")
+@pytest.mark.skipif(sandbox.unavailable() is not None, reason=f"the grading block grades in the sandbox: {sandbox.unavailable()}")
 def test_grading_machine_block_grades_a_class(tmp_path, monkeypatch):
     monkeypatch.delenv("NBGRADER_DB_URL", raising=False)  # the class is built into the copy's SQLite gradebook
     folder = copy_course(tmp_path / "course")

@@ -137,6 +137,6 @@ def test_diagnose_does_not_flag_a_correct_float32_gradient():
     x, y, w1, w2 = problems.make_problem(seed, shape).numpy(dtype)
     ref = oracles.reference(x, y, w1, w2)
     grad_w1, _ = sc.backward_np(x, y, w2, *[cast(ref[k], "numpy", dtype) for k in ("h", "h_relu", "y_pred")])
-    assert compare.find_problems("grad_w1", grad_w1, ref["grad_w1"], "numpy", dtype) == []  # it is correct
+    assert compare.mismatches("grad_w1", grad_w1, ref["grad_w1"], "numpy", dtype) == []  # it is correct
     candidates = diagnosis.gradient_candidates(x, y, w1, w2)
     assert diagnosis.diagnose(grad_w1, candidates, "grad_w1", correct=ref["grad_w1"]) is None

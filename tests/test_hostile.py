@@ -21,7 +21,7 @@ import hostile_class
 from autograder.grading import course_files, failures
 from autograder.grading.isolation import sandbox
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(sandbox.problem() is not None, reason=str(sandbox.problem()))]
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(sandbox.unavailable() is not None, reason=str(sandbox.unavailable()))]
 A = hostile_class.ASSIGNMENT
 
 

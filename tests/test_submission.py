@@ -1,4 +1,4 @@
-"""submission.problem (autograder/grading/submission.py): what is wrong with a submitted folder,
+"""submission.ungradable (autograder/grading/submission.py): what is wrong with a submitted folder,
 named before nbgrader grades it; each reason must also be one failures.explain turns into the
 right explanation for the student. Tiny notebooks, built here."""
 import shutil
@@ -20,7 +20,7 @@ def _notebook(*cells):
 
 @pytest.fixture
 def source(tmp_path):
-    """{notebook name: source notebook}, as problem() is given it."""
+    """{notebook name: source notebook}, as ungradable() is given it."""
     path = tmp_path / "source" / NAME
     path.parent.mkdir()
     nbformat.write(_notebook(), path)
@@ -37,18 +37,18 @@ def folder(tmp_path):
 
 def test_a_good_submission_has_no_problem(source, folder):
     shutil.copy(source[NAME], folder / NAME)
-    assert submission.problem(folder, source) is None
+    assert submission.ungradable(folder, source) is None
 
 
 def test_a_missing_notebook_is_named(source, folder):
-    reason = submission.problem(folder, source)
+    reason = submission.ungradable(folder, source)
     assert NAME in reason and "no notebook" in reason
     assert "do not rename" in failures.explain(reason)[1]
 
 
 def test_a_renamed_notebook_names_both_files(source, folder):
     shutil.copy(source[NAME], folder / "my_copy.ipynb")
-    reason = submission.problem(folder, source)
+    reason = submission.ungradable(folder, source)
     assert NAME in reason and "my_copy.ipynb" in reason
     assert "do not rename" in failures.explain(reason)[1]
 
@@ -56,7 +56,7 @@ def test_a_renamed_notebook_names_both_files(source, folder):
 def test_a_duplicated_answer_cell_names_its_grade_id(source, folder):
     nbformat.write(_notebook(answer_cell("def forward(): ...", "forward"), answer_cell("def forward(): ...", "forward"),
                              graded_cell("checks.forward(forward)", "test_forward")), folder / NAME)
-    reason = submission.problem(folder, source)
+    reason = submission.ungradable(folder, source)
     assert "forward" in reason and "more than once" in reason and "test_forward" not in reason
     assert "appears more than once" in failures.explain(reason)[1]
 
@@ -64,7 +64,7 @@ def test_a_duplicated_answer_cell_names_its_grade_id(source, folder):
 @pytest.mark.parametrize("content", ["", "not a notebook", '{"cells": ['], ids=["empty", "text", "cut-short"])
 def test_a_file_that_is_not_json_names_the_file(source, folder, content):
     (folder / NAME).write_text(content)
-    reason = submission.problem(folder, source)
+    reason = submission.ungradable(folder, source)
     assert reason.startswith(NAME)
     assert "not a valid notebook" in failures.explain(reason)[1]
 
@@ -74,6 +74,6 @@ def test_answer_cells_stripped_of_their_metadata_are_named(source, folder):
     for cell in nb.cells:
         cell.metadata = {}
     nbformat.write(nb, folder / NAME)
-    reason = submission.problem(folder, source)
+    reason = submission.ungradable(folder, source)
     assert "metadata" in reason
     assert "metadata" in failures.explain(reason)[1]

@@ -12,7 +12,7 @@ from autograder.grading.isolation import sandbox, warm_kernel
 
 @pytest.fixture(scope="module")
 def zygote():
-    with zygotes.running(sandboxed=sandbox.problem() is None) as proc:
+    with zygotes.running(sandboxed=sandbox.unavailable() is None) as proc:
         yield proc
 
 
@@ -77,15 +77,15 @@ def test_grading_without_bubblewrap_stops_and_says_what_to_do(monkeypatch, tmp_p
     from autograder.grading import batch
 
     monkeypatch.setenv(sandbox.BWRAP_VARIABLE, str(tmp_path / "no" / "bwrap"))
-    sandbox.problem.cache_clear()
-    assert sandbox.problem() == sandbox.MISSING
+    sandbox.unavailable.cache_clear()
+    assert sandbox.unavailable() == sandbox.MISSING
     with pytest.raises(SystemExit, match="apt-get install -y bubblewrap"):
         batch.grade(tmp_path)
     assert not (tmp_path / "autograded").exists()  # nothing was started or written
-    sandbox.problem.cache_clear()
+    sandbox.unavailable.cache_clear()
 
 
-@pytest.mark.skipif(sandbox.problem() is not None, reason=str(sandbox.problem()))
+@pytest.mark.skipif(sandbox.unavailable() is not None, reason=str(sandbox.unavailable()))
 def test_the_sandbox_shows_only_the_environment_of_the_course_folder(tmp_path):
     import json
     import subprocess

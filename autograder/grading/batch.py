@@ -143,7 +143,7 @@ def _grade(job):
     warm_kernel.ensure_zygote()  # the job before may have killed it
     root = Path(_API.coursedir.root)
     source = course_files.source_notebooks(root)[job.assignment]
-    wrong = submission.problem(course_files.folder(root, "submitted", job.student, job.assignment), {source.name: source})
+    wrong = submission.ungradable(course_files.folder(root, "submitted", job.student, job.assignment), {source.name: source})
     if wrong:
         return Outcome(job, False, wrong)
     result = _API.autograde(job.assignment, job.student, force=True, create=True)
@@ -173,7 +173,7 @@ def grade(course, assignments=None, jobs=None, force=False, progress=True, warm=
     Returns the list of Outcomes of the jobs that ran.
     """
     course = Path(course).resolve()
-    why = sandbox.problem() if sandboxed else None
+    why = sandbox.unavailable() if sandboxed else None
     if why:
         raise SystemExit(why)
     course_files.environment_first()

@@ -51,7 +51,7 @@ def selfcheck(folder, jobs=None, root=course_files.ROOT):
             target.mkdir(parents=True)
             shutil.copy(path, target / path.name)
         outcomes = batch.grade(scratch, list(notebooks), jobs=jobs, progress=False,
-                                 sandboxed=sandbox.problem() is None)  # your own notebooks: isolation optional
+                                 sandboxed=sandbox.unavailable() is None)  # your own notebooks: isolation optional
         failed = {o.job.assignment: o.reason for o in outcomes if not o.ok}
         return {a: failed.get(a) or messages(next(course_files.folder(scratch, "autograded", "me", a).glob("*.ipynb")))
                 for a in notebooks}

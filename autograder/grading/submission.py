@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 
 
-def problem(folder, expected):
+def ungradable(folder, expected):
     """The reason ``folder`` (submitted/<student>/<assignment>) cannot be graded, or None.
     ``expected``: {notebook file name: the source notebook} of the assignment."""
     folder = Path(folder)

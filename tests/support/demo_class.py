@@ -136,7 +136,7 @@ def trusted_grading():
     grading sandbox cannot run (no bubblewrap) they are graded without it."""
     from autograder.grading.isolation import sandbox
 
-    return [] if sandbox.problem() is None else ["--no-sandbox"]
+    return [] if sandbox.unavailable() is None else ["--no-sandbox"]
 
 
 def main(folder=None):
@@ -148,7 +148,7 @@ def main(folder=None):
     shutil.rmtree(folder, ignore_errors=True)
     # Without the sandbox, the course's own notebooks are still graded (they are trusted), and the
     # hostile submissions that only the sandbox makes harmless are left out.
-    why = sandbox.problem()
+    why = sandbox.unavailable()
     hostile = [s for s in HOSTILE if not (why and s in hostile_class.NEEDS_SANDBOX)]
     if why:
         print(f"no grading sandbox here: {why}\nThe demo grades the course's own notebooks without it, and leaves out "

@@ -77,7 +77,7 @@ MISSING = ("bubblewrap (bwrap) is not installed, so submitted notebooks cannot r
 
 
 @functools.cache
-def problem():
+def unavailable():
     """Why the sandbox cannot run here (bwrap missing, or not allowed to make namespaces), or None.
     Asked once per process: it starts a sandbox to find out."""
     import subprocess

@@ -26,7 +26,7 @@ def ensure_zygote(config):
 
     if warm_kernel.ensure_zygote() or os.environ.get(warm_kernel.SOCKET_VARIABLE):
         return
-    warm_kernel.start_zygote(sandboxed=sandbox.problem() is None, limits=sandbox.GradingLimits(config=config).as_dict())
+    warm_kernel.start_zygote(sandboxed=sandbox.unavailable() is None, limits=sandbox.GradingLimits(config=config).as_dict())
 
 
 class JudgeSteps(NbGraderPreprocessor):
