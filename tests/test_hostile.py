@@ -171,11 +171,13 @@ STUDENTS = 10
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGKILL])
 def test_grading_killed_halfway_then_rerun_gives_one_grade_per_notebook(tmp_path, signum):
-    # Stopped as soon as the first job is recorded, with many still to do: on a loaded machine the jobs
-    # after it can finish while this test waits to see the ledger.
+    # Stopped as soon as the first job is recorded, with many still to do.
     folder = demo_class.build(tmp_path / "course", students=STUDENTS, assignments=[A])
     args = [sys.executable, "-m", "autograder", "grade", "--course", str(folder), "--jobs", "2"]
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    # As started from a terminal: Ctrl-C not ignored (a test run in the background, `make test &`, inherits
+    # SIGINT ignored, and so would the grader, which would then finish the whole batch).
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     ledger = folder / "autograded" / ".digests.json"
     deadline = time.time() + 300
     while time.time() < deadline and not (ledger.exists() and ledger.read_text().count(f"/{A}") >= 1):
