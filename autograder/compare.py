@@ -99,7 +99,9 @@ def mismatches(name, value, reference, kind, dtype=None, device=None):
     tol = max(tolerance(value), TOLERANCE.get(dtype, 0.0))
     error = relative_error(values, ref)
     if error > tol:
-        problems.append(catalogue.say("value.wrong", name=name, error=error, dtype=dtype_name(value), tol=tol))
+        # A scalar may come back as a Python float (float64) from float32 inputs: name the dtype the tolerance is for.
+        shown = dtype if kind == "scalar" and dtype else dtype_name(value)
+        problems.append(catalogue.say("value.wrong", name=name, error=error, dtype=shown, tol=tol))
     return problems
 
 

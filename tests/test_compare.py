@@ -120,3 +120,8 @@ def test_fail_and_passed(capsys):
     assert "wrong again" in text
     compare.passed("forward", "numpy float64")
     assert capsys.readouterr().out == "✓ forward：正确 / correct — numpy float64\n"
+
+
+def test_a_python_float_from_float32_inputs_is_held_to_float32_and_says_so():
+    message, = compare.mismatches("loss", 1.5, 1.0, "scalar", "float32")
+    assert "float32 allows 1e-04" in message and "float64" not in message
