@@ -1,43 +1,29 @@
 """Grade a whole class with real nbgrader, in parallel, with progress, and only what changed.
 
-One job is one student's submission of one assignment. A pool of worker processes each
-holds an ``NbGraderAPI`` for the course and runs nbgrader's own ``autograde`` and
-``generate_feedback`` on its jobs; every notebook still runs in a fresh kernel. All workers
-write to the course's gradebook (SQLite waits for the lock rather than failing, see
-nbgrader_config.py; PostgreSQL takes concurrent writers as it is). A job's digest is recorded
-only after its grades and feedback are written, so a grader stopped halfway regrades exactly
-the unfinished jobs on the next run.
-
-Each worker also keeps a warm process that has imported torch and numpy once, and every
-notebook's kernel is forked from it: a new process with a fresh interpreter, without paying
-the start-up and imports again (warm_kernel.py).
+One job is one student's submission of one assignment. Grading workers (worker.py) each run
+nbgrader's own ``autograde`` and ``generate_feedback`` on their jobs; every notebook still runs in
+a fresh kernel. The workers are a pool of processes on this machine, or, given a scheduler's
+address, the workers of a Dask cluster (cluster.py): the same jobs, the same worker code. A job
+takes the submitted files to its worker and brings the graded notebook and feedback page back;
+this process writes them into the course. Grades go from the workers to the course's gradebook
+(SQLite waits for the lock rather than failing, see nbgrader_config.py; PostgreSQL takes
+concurrent writers as it is, and is the one a cluster's workers can reach). A job's digest is
+recorded only after its grades and feedback are written, so a grader stopped halfway regrades
+exactly the unfinished jobs on the next run.
 """
 import hashlib
 import json
 import os
-import re
 import sys
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+import tempfile
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
 from tqdm import tqdm
 
-from . import course_files, failures, submission
+from . import course_files, failures, worker
 from .isolation import sandbox
-
-
-@dataclass(frozen=True)
-class Job:
-    student: str
-    assignment: str
-
-
-@dataclass
-class Outcome:
-    job: Job
-    ok: bool
-    reason: str = ""
+from .worker import Job, Outcome  # noqa: F401  (the names a job and its result go by)
 
 
 def submissions(course, assignments):
@@ -49,12 +35,16 @@ def submissions(course, assignments):
             for a in assignments if course_files.folder(course, "submitted", s.name, a).is_dir()]
 
 
-def digest(course, job):
-    """A fingerprint of the submitted files of ``job``: names and contents."""
-    folder = course_files.folder(course, "submitted", job.student, job.assignment)
+def submitted_files(course, job):
+    """{path relative to the submission's folder: contents} of ``job``'s submitted files."""
+    return worker.files_in(course_files.folder(course, "submitted", job.student, job.assignment))
+
+
+def digest(files):
+    """A fingerprint of a submission's files: names and contents."""
     h = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        h.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+    for name, data in sorted(files.items()):
+        h.update(name.encode() + b"\0" + data + b"\0")
     return h.hexdigest()
 
 
@@ -104,103 +94,105 @@ def prepare_gradebook(course, assignments, students):
                                   f"--CourseDirectory.release_directory={scratch}")
 
 
-_API = None
-
-
-# Math libraries' thread pools, which kernels inherit from their worker's environment.
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
-
-
-def _start_worker(course, threads, warm, sandboxed):
-    global _API
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
-
-    from .isolation import sandbox, warm_kernel
-
-    # Several kernels at once, each with a thread per core, would fight over the cores (OpenMP
-    # threads spin while they wait): give each worker's kernels its share of the cores instead.
-    for name in THREAD_VARIABLES:
-        os.environ[name] = str(threads)
-    os.chdir(course)
-    # Kernels inherit this worker's stderr; keep their start-up chatter in a log, off the progress bar.
-    log = os.open(course_files.folder(course, "autograded") / ".kernels.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    os.dup2(log, 2)
-    config = course_files.load_config(course)
-    limits = sandbox.GradingLimits(config=config)
-    # Every kernel comes from this worker's kernel process, in the sandbox (warm_kernel.py);
-    # warm: forked after torch is imported once; cold: a new Python for every notebook.
-    warm_kernel.start_zygote(sandboxed=sandboxed, cold=not warm,
-                             limits=limits.as_dict())
-    config.Execute.kernel_name = warm_kernel.KERNEL_NAME
-    _API = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
-
-
-def _grade(job):
-    """Worker: nbgrader autograde, then generate_feedback, for one job."""
-    from .isolation import warm_kernel
-
-    warm_kernel.ensure_zygote()  # the job before may have killed it
-    root = Path(_API.coursedir.root)
-    source = course_files.source_notebooks(root)[job.assignment]
-    wrong = submission.ungradable(course_files.folder(root, "submitted", job.student, job.assignment), {source.name: source})
-    if wrong:
-        return Outcome(job, False, wrong)
-    result = _API.autograde(job.assignment, job.student, force=True, create=True)
-    if not result["success"]:
-        return Outcome(job, False, _last_line(f"{result.get('log') or ''}\n{result.get('error') or ''}"))
-    result = _API.generate_feedback(job.assignment, job.student, force=True)
-    if not result["success"]:
-        return Outcome(job, False, "feedback: " + _last_line(f"{result.get('log') or ''}\n{result.get('error') or ''}"))
-    return Outcome(job, True)
-
-
-def _last_line(text):
-    """The error that stopped nbgrader, in one line: its last exception other than nbgrader's
-    own 'see the above traceback' wrapper."""
-    errors = [m.group(1) for m in re.finditer(r"^\s*([\w.]+(?:Error|Exception|Exit)\b.*)$", text, re.M)
-              if "NbGraderException" not in m.group(1)]
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    return errors[-1] if errors else (lines[-1] if lines else "unknown error")
-
-
-def grade(course, assignments=None, jobs=None, force=False, progress=True, warm=True, sandboxed=True):
+def grade(course, assignments=None, jobs=None, force=False, progress=True, warm=True, sandboxed=True, scheduler=None):
     """Autograde and write feedback for every new or changed submission, then export grades.csv.
     ``warm``: run the notebooks in kernels forked from a warm process (see warm_kernel.py)
     rather than in kernels that each start Python and import torch anew. ``sandboxed``: run
     them in the grading sandbox (sandbox.py); only turn it off for notebooks you trust.
+    ``scheduler``: the address of a Dask scheduler whose workers grade (cluster.py), instead of
+    ``jobs`` processes here.
 
     Returns the list of Outcomes of the jobs that ran.
     """
     course = Path(course).resolve()
-    why = sandbox.unavailable() if sandboxed else None
-    if why:
-        raise SystemExit(why)
+    if scheduler:
+        from . import cluster
+
+        cluster.refuse_sqlite(course)
+    else:
+        why = sandbox.unavailable() if sandboxed else None
+        if why:
+            raise SystemExit(why)
     course_files.environment_first()
     assignments = assignments or course_files.assignments(course)
     found = submissions(course, assignments)
     prepare_gradebook(course, assignments, sorted({job.student for job in found}))
     course_files.folder(course, "autograded").mkdir(exist_ok=True)
     ledger = Ledger(course)
-    todo = [(job, digest(course, job)) for job in found]
-    todo = [(job, d) for job, d in todo if force or not ledger.is_current(job, d)]
+    # The files are read again when a job is sent (a class's notebooks need not all be in memory at once).
+    todo = [job for job in found if force or not ledger.is_current(job, digest(submitted_files(course, job)))]
     outcomes = []
     if todo:
-        workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
-        threads = max(1, (os.cpu_count() or 1) // workers)
-        with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(str(course), threads, warm, sandboxed)) as pool:
-            futures = {pool.submit(_grade, job): (job, d) for job, d in todo}
-            bar = tqdm(as_completed(futures), total=len(futures), desc="autograde", unit="notebook",
-                       disable=not progress, file=sys.stderr)
-            for future in bar:
-                job, d = futures[future]
-                outcome = future.result()
-                outcomes.append(outcome)
-                if outcome.ok:
-                    failures.clear(course, job.student, job.assignment)
-                else:  # zero with the reason, in the gradebook, the feedback and the class report
-                    failures.record(course, job.student, job.assignment, outcome.reason)
-                    bar.write(f"✗ {job.student}/{job.assignment}: {outcome.reason}")
-                ledger.record(job, d)
+        setup = dict(course_kit=worker.kit(course), db_url=course_files.db_url(course), warm=warm, sandboxed=sandboxed)
+        if scheduler:
+            results = cluster.grade(scheduler, todo, lambda job: submitted_files(course, job), **setup)
+        else:
+            results = _pool(course, todo, jobs, setup)
+        bar = tqdm(results, total=len(todo), desc="autograde", unit="notebook", disable=not progress, file=sys.stderr)
+        for outcome, files in bar:
+            job = outcome.job
+            outcomes.append(outcome)
+            if outcome.retry:  # nothing recorded: the next run grades it
+                bar.write(f"✗ {job.student}/{job.assignment}: not graded: {outcome.reason}")
+                continue
+            if outcome.ok:
+                for step, written in outcome.files.items():
+                    worker.write_files(written, course_files.folder(course, step, job.student, job.assignment))
+                failures.clear(course, job.student, job.assignment)
+            else:  # zero with the reason, in the gradebook, the feedback and the class report
+                failures.record(course, job.student, job.assignment, outcome.reason)
+                bar.write(f"✗ {job.student}/{job.assignment}: {outcome.reason}")
+            ledger.record(job, digest(files))
     course_files.nbgrader(course, "export", "--to", str(course / "grades.csv"))
     return outcomes
+
+
+def _pool(course, todo, jobs, setup):
+    """(Outcome, the files graded) of each job, as they finish, from a pool of worker processes here."""
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    # Kernels inherit their worker's stderr: their start-up chatter goes to a log, off the progress bar.
+    log = course_files.folder(course, "autograded") / ".kernels.log"
+    with tempfile.TemporaryDirectory(prefix="grading-") as scratch, \
+            ProcessPoolExecutor(workers, initializer=_start, initargs=(setup, scratch, threads, str(log))) as pool:
+        yield from windowed(todo, lambda job, files: pool.submit(worker.grade, job, files),
+                            lambda pending: wait(pending, return_when=FIRST_COMPLETED).done,
+                            lambda job: submitted_files(course, job), 2 * workers)
+
+
+def _start(setup, scratch, threads, log):
+    worker.start(scratch=scratch, threads=threads, log=log, **setup)
+
+
+def windowed(todo, submit, first_done, files_of, window):
+    """(Outcome, files) of each job of ``todo``, as they finish, with at most ``window`` jobs sent and
+    not finished (``window`` a number, or a function that says it now). A job whose worker failed
+    comes back as an Outcome with ``retry`` and the reason."""
+    pending = {}
+    queue = iter(todo)
+
+    def top_up():
+        limit = window() if callable(window) else window
+        while len(pending) < limit:
+            job = next(queue, None)
+            if job is None:
+                return
+            files = files_of(job)
+            pending[submit(job, files)] = (job, files)
+
+    top_up()
+    while pending:
+        for future in first_done(list(pending)):
+            job, files = pending.pop(future)
+            try:
+                outcome = future.result()
+            except Exception as error:  # noqa: BLE001 (the worker's failure, not the submission's)
+                outcome = Outcome(job, False, _failed_worker(error), retry=True)
+            yield outcome, files
+        top_up()
+
+
+def _failed_worker(error):
+    if type(error).__name__ == "KilledWorker":
+        return "the grading workers that ran it were lost several times (see the workers' logs)"
+    return f"the grading worker failed: {type(error).__name__}: {error}"

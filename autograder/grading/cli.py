@@ -25,6 +25,9 @@ def main(argv=None):
                    help="start every kernel from scratch instead of forking it from a warm process")
     g.add_argument("--no-sandbox", dest="sandboxed", action="store_false",
                    help="run the notebooks without the grading sandbox (only for notebooks you trust)")
+    g.add_argument("--scheduler", default=os.environ.get("DASK_SCHEDULER_ADDRESS"), metavar="tcp://HOST:8786",
+                   help="grade on the workers of this Dask scheduler instead of --jobs processes here; the "
+                        "gradebook must be PostgreSQL (NBGRADER_DB_URL). Default: DASK_SCHEDULER_ADDRESS, if set")
     sc = sub.add_parser("selfcheck", help="grade your own notebooks with the full hidden tests; your files stay as they are")
     sc.add_argument("folder", nargs="?", default=str(course_files.ROOT / "release"), help="where your notebooks are (default: release/)")
     args = parser.parse_args(argv)
@@ -35,7 +38,8 @@ def main(argv=None):
         course_files.build_reading_edition(course_files.ROOT / "notebooks")
         print("notebooks/ regenerated (reading edition, executed)")
     elif args.command == "grade":
-        return grade(Path(args.course), args.assignments, args.jobs, args.force, not args.cold, args.sandboxed)
+        return grade(Path(args.course), args.assignments, args.jobs, args.force, not args.cold, args.sandboxed,
+                     args.scheduler)
     elif args.command == "selfcheck":
         from . import selfcheck
 
@@ -43,7 +47,7 @@ def main(argv=None):
     return 0
 
 
-def grade(folder, assignments, jobs, force, warm=True, sandboxed=True):
+def grade(folder, assignments, jobs, force, warm=True, sandboxed=True, scheduler=None):
     from . import batch, report
 
     assignments = assignments or course_files.assignments(folder)
@@ -52,9 +56,13 @@ def grade(folder, assignments, jobs, force, warm=True, sandboxed=True):
         print(f"unknown assignment(s): {', '.join(unknown)}; the course has {', '.join(course_files.assignments(folder))}",
               file=sys.stderr)
         return 2
-    outcomes = batch.grade(folder, assignments, jobs=jobs, force=force, warm=warm, sandboxed=sandboxed)
+    outcomes = batch.grade(folder, assignments, jobs=jobs, force=force, warm=warm, sandboxed=sandboxed,
+                           scheduler=scheduler)
     failed = [o for o in outcomes if not o.ok]
-    print(f"graded {len(outcomes) - len(failed)} submission(s)" + (f", {len(failed)} could not be graded (scored zero, reason in their feedback)" if failed else "")
+    left = [o for o in failed if o.retry]
+    print(f"graded {len(outcomes) - len(failed)} submission(s)"
+          + (f", {len(failed) - len(left)} could not be graded (scored zero, reason in their feedback)" if len(failed) > len(left) else "")
+          + (f", {len(left)} not graded this time (the next make grade tries them again)" if left else "")
           + ("" if outcomes else " (nothing new or changed; --force regrades)"))
     print()
     print(report.totals_text(folder, assignments))
@@ -64,5 +72,5 @@ def grade(folder, assignments, jobs, force, warm=True, sandboxed=True):
     print(f"feedback: {folder / 'feedback'}/<student>/<assignment>/")
     print(f"report:   {out / 'class_report.md'}, {out / 'class_report.png'}")
     for o in failed:
-        print(f"could not grade {o.job.student}/{o.job.assignment}: {o.reason}")
+        print(f"{'not graded' if o.retry else 'could not grade'} {o.job.student}/{o.job.assignment}: {o.reason}")
     return 1 if failed else 0

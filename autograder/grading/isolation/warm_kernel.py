@@ -369,6 +369,15 @@ def ensure_zygote():
     return True
 
 
+def stop_zygote():
+    """End this process's zygote, and with it every kernel and probe it started."""
+    global _started
+    if _started is not None:
+        _started[0].kill()
+        _started[0].wait()
+    _started = None
+
+
 def start_zygote(sandboxed=True, cold=False, limits=None):
     """Start this process's zygote (in the sandbox when ``sandboxed``); kernels named python3-warm
     come from it from now on. It stops by itself when this process ends. Returns the Popen."""

@@ -1,0 +1,171 @@
+"""One grading worker: set up once, then one job after another.
+
+The same code runs in each process of the local pool and on each Dask worker (cluster.py). A
+worker grades in a course folder of its own, its workspace, made from the course's kit (its
+nbgrader_config.py and source/) and pointed at the course's gradebook. So it needs nothing of the
+instructor's file system: a job brings the submitted files, and the graded notebook and the
+feedback page go back as files, for the process that runs ``make grade`` to write into the course.
+
+Each worker also keeps a warm process that has imported torch and numpy once, and every
+notebook's kernel is forked from it: a new process with a fresh interpreter, without paying
+the start-up and imports again (warm_kernel.py).
+"""
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from . import course_files, submission
+from .isolation import sandbox, warm_kernel
+
+
+@dataclass(frozen=True)
+class Job:
+    student: str
+    assignment: str
+
+
+@dataclass
+class Outcome:
+    job: Job
+    ok: bool
+    reason: str = ""
+    # {step ("autograded", "feedback"): {path inside the step's folder for this job: contents}}
+    files: dict = field(default_factory=dict)
+    # True when the job did not end (its workers were lost, the worker failed): nothing is recorded,
+    # and the next `make grade` tries it again.
+    retry: bool = False
+
+
+# What a job sends back: nbgrader's two folders for one submission.
+RESULTS = ("autograded", "feedback")
+# Math libraries' thread pools, which kernels inherit from their worker's environment.
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
+
+def files_in(folder):
+    """{path relative to ``folder``: contents} of the regular files under it. Symbolic links are left
+    out: the grader would read whatever they point to, and hand it to the submission's kernel."""
+    folder = Path(folder)
+    found = {}
+    for top, dirs, names in os.walk(folder):  # does not follow links to folders
+        for name in names:
+            path = Path(top) / name
+            if not path.is_symlink() and path.is_file():
+                found[path.relative_to(folder).as_posix()] = path.read_bytes()
+    return dict(sorted(found.items()))
+
+
+def write_files(files, folder):
+    """Write {relative path: contents} under ``folder``, which is emptied first."""
+    folder = Path(folder)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for name, data in files.items():
+        parts = PurePosixPath(name).parts
+        if not parts or PurePosixPath(name).is_absolute() or ".." in parts:
+            raise ValueError(f"not a path inside the folder: {name!r}")
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+
+
+def kit(course):
+    """What a worker needs of the course, as files: {path relative to the course: contents}."""
+    course = Path(course)
+    files = {"nbgrader_config.py": (course / "nbgrader_config.py").read_bytes()}
+    source = course_files.folder(course, "source")
+    files.update({f"{source.relative_to(course).as_posix()}/{name}": data for name, data in files_in(source).items()})
+    return files
+
+
+_api = None       # this worker's NbGraderAPI, on its workspace
+_refusal = None   # why this worker cannot grade, when it cannot
+
+
+def start(course_kit, db_url, scratch, warm=True, sandboxed=True, threads=None, log=None):
+    """Set this process up as a grading worker: its workspace (a course folder made from
+    ``course_kit`` in a new folder under ``scratch``, with the gradebook ``db_url``), its warm
+    kernel process (in the sandbox when ``sandboxed``) and nbgrader. ``threads``: the math
+    libraries' threads for each kernel; ``log``: a file for the kernels' start-up chatter, which
+    goes to stderr otherwise. Returns why this worker cannot grade (no sandbox here), or None."""
+    global _api, _refusal
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    _refusal = sandbox.unavailable() if sandboxed else None
+    if _refusal:
+        return _refusal
+    if threads:
+        # Several kernels at once, each with a thread per core, would fight over the cores (OpenMP
+        # threads spin while they wait): each worker's kernels get their share of the cores instead.
+        for name in THREAD_VARIABLES:
+            os.environ[name] = str(threads)
+    workspace = Path(tempfile.mkdtemp(prefix="course-", dir=scratch))
+    write_files(course_kit, workspace)
+    os.chdir(workspace)
+    if log:
+        fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        os.dup2(fd, 2)
+    config = course_files.load_config(workspace)
+    config.CourseDirectory.db_url = db_url
+    limits = sandbox.GradingLimits(config=config)
+    # Every kernel comes from this worker's kernel process, in the sandbox (warm_kernel.py);
+    # warm: forked after torch is imported once; cold: a new Python for every notebook.
+    warm_kernel.start_zygote(sandboxed=sandboxed, cold=not warm, limits=limits.as_dict())
+    config.Execute.kernel_name = warm_kernel.KERNEL_NAME
+    _api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+    return None
+
+
+def stop():
+    """End this worker's kernel process and remove its workspace."""
+    global _api
+    warm_kernel.stop_zygote()
+    if _api is not None:
+        shutil.rmtree(_api.coursedir.root, ignore_errors=True)
+    _api = None
+
+
+def grade(job, files):
+    """nbgrader autograde, then generate_feedback, for one student's submission of one assignment,
+    whose files are ``files`` ({path relative to the submission's folder: contents})."""
+    if _api is None:
+        raise RuntimeError(_refusal or "this grading worker was not started")
+    warm_kernel.ensure_zygote()  # the job before may have killed it
+    root = Path(_api.coursedir.root)
+    submitted = course_files.folder(root, "submitted", job.student, job.assignment)
+    results = {step: course_files.folder(root, step, job.student, job.assignment) for step in RESULTS}
+    write_files(files, submitted)
+    try:
+        outcome = _grade(job, root, submitted)
+        if outcome.ok:
+            outcome.files = {step: files_in(folder) for step, folder in results.items()}
+        return outcome
+    finally:  # the workspace keeps nothing of a job: the next one may be anyone's
+        for folder in [submitted, *results.values()]:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _grade(job, root, submitted):
+    source = course_files.source_notebooks(root)[job.assignment]
+    wrong = submission.ungradable(submitted, {source.name: source})
+    if wrong:
+        return Outcome(job, False, wrong)
+    result = _api.autograde(job.assignment, job.student, force=True, create=True)
+    if not result["success"]:
+        return Outcome(job, False, _last_line(f"{result.get('log') or ''}\n{result.get('error') or ''}"))
+    result = _api.generate_feedback(job.assignment, job.student, force=True)
+    if not result["success"]:
+        return Outcome(job, False, "feedback: " + _last_line(f"{result.get('log') or ''}\n{result.get('error') or ''}"))
+    return Outcome(job, True)
+
+
+def _last_line(text):
+    """The error that stopped nbgrader, in one line: its last exception other than nbgrader's
+    own 'see the above traceback' wrapper."""
+    errors = [m.group(1) for m in re.finditer(r"^\s*([\w.]+(?:Error|Exception|Exit)\b.*)$", text, re.M)
+              if "NbGraderException" not in m.group(1)]
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return errors[-1] if errors else (lines[-1] if lines else "unknown error")
