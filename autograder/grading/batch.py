@@ -151,7 +151,7 @@ def _pool(course, todo, jobs, setup):
     """(Outcome, the files graded) of each job, as they finish, from a pool of worker processes here."""
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     threads = max(1, (os.cpu_count() or 1) // workers)
-    # Kernels inherit their worker's stderr: their start-up chatter goes to a log, off the progress bar.
+    # The workers' and their kernels' chatter on stderr goes to a log, off the progress bar.
     log = course_files.folder(course, "autograded") / ".kernels.log"
     with tempfile.TemporaryDirectory(prefix="grading-") as scratch, \
             ProcessPoolExecutor(workers, initializer=_start, initargs=(setup, scratch, threads, str(log))) as pool:
@@ -161,7 +161,8 @@ def _pool(course, todo, jobs, setup):
 
 
 def _start(setup, scratch, threads, log):
-    worker.start(scratch=scratch, threads=threads, log=log, **setup)
+    os.dup2(os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644), 2)
+    worker.start(scratch=scratch, threads=threads, **setup)
 
 
 def windowed(todo, submit, first_done, files_of, window):

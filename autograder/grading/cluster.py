@@ -57,7 +57,8 @@ class GradingPlugin(WorkerPlugin):
         os.environ.update(self.environment)
         try:
             threads = await _threads_per_worker(worker)
-            self.refusal = start_worker(scratch=worker.local_directory, threads=threads, **self.setup_options)
+            self.refusal = start_worker(scratch=worker.local_directory, threads=threads,
+                                        log=os.path.join(worker.local_directory, "kernels.log"), **self.setup_options)
         except Exception as error:  # noqa: BLE001 (reported by the command that asked, not only in the worker's log)
             self.refusal = f"its set-up failed: {type(error).__name__}: {error}"
         if self.refusal is None:

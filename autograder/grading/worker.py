@@ -88,8 +88,9 @@ def start(course_kit, db_url, scratch, warm=True, sandboxed=True, threads=None, 
     """Set this process up as a grading worker: its workspace (a course folder made from
     ``course_kit`` in a new folder under ``scratch``, with the gradebook ``db_url``), its warm
     kernel process (in the sandbox when ``sandboxed``) and nbgrader. ``threads``: the math
-    libraries' threads for each kernel; ``log``: a file for the kernels' start-up chatter, which
-    goes to stderr otherwise. Returns why this worker cannot grade (no sandbox here), or None."""
+    libraries' threads for each kernel; ``log``: a file for what the kernels write to stderr (their
+    start-up chatter), this process's stderr otherwise. Returns why this worker cannot grade (no
+    sandbox here), or None."""
     global _api, _refusal
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
@@ -105,15 +106,12 @@ def start(course_kit, db_url, scratch, warm=True, sandboxed=True, threads=None, 
     workspace = Path(tempfile.mkdtemp(prefix="course-", dir=scratch))
     write_files(course_kit, workspace)
     os.chdir(workspace)
-    if log:
-        fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-        os.dup2(fd, 2)
     config = course_files.load_config(workspace)
     config.CourseDirectory.db_url = db_url
     limits = sandbox.GradingLimits(config=config)
     # Every kernel comes from this worker's kernel process, in the sandbox (warm_kernel.py);
     # warm: forked after torch is imported once; cold: a new Python for every notebook.
-    warm_kernel.start_zygote(sandboxed=sandboxed, cold=not warm, limits=limits.as_dict())
+    warm_kernel.start_zygote(sandboxed=sandboxed, cold=not warm, limits=limits.as_dict(), log=log)
     config.Execute.kernel_name = warm_kernel.KERNEL_NAME
     _api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
     return None

@@ -20,6 +20,7 @@ sees the kernel's process id inside the sandbox.
 
     python -m autograder.grading.isolation.warm_kernel SOCKET OPTIONS     run a zygote (a grading worker starts its own)
 """
+import contextlib
 import json
 import os
 import shutil
@@ -378,9 +379,10 @@ def stop_zygote():
     _started = None
 
 
-def start_zygote(sandboxed=True, cold=False, limits=None):
+def start_zygote(sandboxed=True, cold=False, limits=None, log=None):
     """Start this process's zygote (in the sandbox when ``sandboxed``); kernels named python3-warm
-    come from it from now on. It stops by itself when this process ends. Returns the Popen."""
+    come from it from now on. It stops by itself when this process ends. ``log``: a file for what it
+    and its kernels write to stderr (this process's stderr otherwise). Returns the Popen."""
     global _started
     import subprocess
     from multiprocessing.util import Finalize
@@ -399,13 +401,14 @@ def start_zygote(sandboxed=True, cold=False, limits=None):
             uid, gid = sandbox.account()
             os.chown(scratch, uid, gid)
             os.environ["AUTOGRADER_KERNEL_UID"], os.environ["AUTOGRADER_KERNEL_GID"] = str(uid), str(gid)
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, env=env, cwd=scratch)
+    with open(log, "ab") if log else contextlib.nullcontext() as stderr:
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=stderr, text=True, env=env, cwd=scratch)
     if proc.stdout.readline().strip() != "ready":
         raise RuntimeError("the grading kernel process did not start (see autograded/.kernels.log)")
     os.environ[SOCKET_VARIABLE] = str(path)
     if str(KERNELS) not in os.environ.get("JUPYTER_PATH", "").split(os.pathsep):
         os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(KERNELS), os.environ.get("JUPYTER_PATH")]))
-    _started = (proc, {"sandboxed": sandboxed, "cold": cold, "limits": limits})
+    _started = (proc, {"sandboxed": sandboxed, "cold": cold, "limits": limits, "log": log})
     return proc
 
 

@@ -1,0 +1,221 @@
+"""Grading on a Dask cluster (`make grade SCHEDULER=…`): a scheduler and two worker processes on
+127.0.0.1, started as the README starts them, grading a generated class into PostgreSQL.
+
+The cluster's grades must be the local pool's; a worker killed in the middle of a job loses nothing
+and doubles nothing; a stopped run is finished by the next; a worker without bubblewrap takes no
+job and says why. These need the PostgreSQL database named in NBGRADER_TEST_POSTGRES_URL (.ci/run
+starts one) and skip without it; the refusal of an SQLite gradebook needs nothing."""
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import nbformat
+import pytest
+
+import dask_cluster
+import demo_class
+from autograder.grading import cluster as grading_cluster
+from autograder.grading import course_files
+from autograder.grading.isolation import sandbox
+
+URL = os.environ.get("NBGRADER_TEST_POSTGRES_URL")
+needs_postgres = pytest.mark.skipif(not URL, reason="no PostgreSQL server named in NBGRADER_TEST_POSTGRES_URL")
+ASSIGNMENTS = ["01_numpy", "03_nn"]
+SLOW = "slow_reference"  # the reference solution with a cell that sleeps: a job surely running when its worker is killed
+SLEEP = 5
+
+
+def _environment(**extra):
+    env = {k: v for k, v in os.environ.items() if k not in ("NBGRADER_DB_URL", "DASK_SCHEDULER_ADDRESS")}
+    return dict(env, **extra)
+
+
+def _grade(folder, *args, env=None, trusted=True, popen=False):
+    """`python -m autograder grade` on ``folder``; the course's own notebooks are trusted, graded without the
+    sandbox where there is none (``trusted``), else in it. ``popen``: started, not waited for."""
+    argv = [sys.executable, "-m", "autograder", "grade", "--course", str(folder),
+            *(demo_class.trusted_grading() if trusted else []), *args]
+    if popen:
+        # As started from a terminal: Ctrl-C not ignored (a test run in the background inherits SIGINT ignored).
+        return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+                                start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    return subprocess.run(argv, capture_output=True, text=True, env=env)
+
+
+def _empty_gradebook():
+    from test_postgres import _empty
+
+    _empty(URL)
+
+
+def _gradebook_rows():
+    """(submitted notebooks, grades, (notebook, cell) pairs graded more than once) in the PostgreSQL gradebook."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(URL)
+    with engine.connect() as db:
+        notebooks = db.execute(text("select count(*) from submitted_notebook")).scalar()
+        grades = db.execute(text("select count(*) from grade")).scalar()
+        twice = db.execute(text("select count(*) from (select notebook_id, cell_id from grade "
+                                "group by notebook_id, cell_id having count(*) > 1) as doubled")).scalar()
+    engine.dispose()
+    return notebooks, grades, twice
+
+
+def _expected_rows(folder):
+    """(submitted notebooks, grades) a fully graded ``folder`` has: one per job, one per graded cell of each."""
+    jobs = [(s.name, a) for a in ASSIGNMENTS for s in course_files.folder(folder, "submitted").iterdir()
+            if course_files.folder(folder, "submitted", s.name, a).is_dir()]
+    cells = {a: sum(1 for c in nbformat.read(p, as_version=4).cells if c.metadata.get("nbgrader", {}).get("grade"))
+             for a, p in course_files.source_notebooks(folder).items()}
+    return len(jobs), sum(cells[a] for _, a in jobs)
+
+
+@pytest.fixture(scope="module")
+def graded_here(tmp_path_factory):
+    """The class, with one slow student, graded by the local pool into SQLite: the grades to match."""
+    folder = demo_class.build(tmp_path_factory.mktemp("class") / "local", students=4, assignments=ASSIGNMENTS)
+    source = course_files.source_notebooks(folder)["01_numpy"]
+    nb = nbformat.read(source, as_version=4)
+    nb.cells.insert(0, nbformat.v4.new_code_cell(f"import time\ntime.sleep({SLEEP})  # a slow student"))
+    demo_class.submit(folder, SLOW, "01_numpy", nb, source.name)
+    proc = _grade(folder, "--jobs", "2", env=_environment())
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return folder, {a: course_files.scores(folder, a) for a in ASSIGNMENTS}
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    running = dask_cluster.Cluster(tmp_path_factory.mktemp("cluster"))
+    try:
+        running.workers(2)
+        yield running
+    finally:
+        running.stop()
+
+
+def _copy_for_postgres(graded_here, tmp_path):
+    local, _ = graded_here
+    folder = tmp_path / "course"
+    shutil.copytree(local, folder, ignore=shutil.ignore_patterns("gradebook.db", "autograded", "feedback",
+                                                                 "grades.csv", "reports"))
+    _empty_gradebook()
+    return folder
+
+
+def _job_files(folder):
+    """Each job's files in autograded/ and feedback/ (the ledgers at their top are not a job's)."""
+    return sorted(str(p.relative_to(folder)) for step in ("autograded", "feedback") for p in (folder / step).glob("*/*/*"))
+
+
+def _scores(folder):
+    os.environ["NBGRADER_DB_URL"] = URL
+    try:
+        return {a: course_files.scores(folder, a) for a in ASSIGNMENTS}
+    finally:
+        del os.environ["NBGRADER_DB_URL"]
+
+
+def test_a_cluster_refuses_an_sqlite_gradebook_with_the_reason(tmp_path):
+    folder = course_files.new_course(tmp_path / "course")
+    # Dask's own variable names the scheduler; nothing listens there, and nothing is asked of it.
+    proc = _grade(folder, env=_environment(DASK_SCHEDULER_ADDRESS="tcp://127.0.0.1:9"))
+    assert proc.returncode != 0
+    assert f"cannot grade on a cluster: {grading_cluster.SQLITE}" in proc.stderr
+    assert "NBGRADER_DB_URL" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (folder / "autograded").exists()
+
+
+@needs_postgres
+def test_the_cluster_grades_as_the_local_pool_and_the_results_come_back(graded_here, cluster, tmp_path):
+    folder = _copy_for_postgres(graded_here, tmp_path)
+    proc = _grade(folder, "--scheduler", cluster.address, env=_environment(NBGRADER_DB_URL=URL))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert _scores(folder) == graded_here[1]
+    # The graded notebooks and feedback pages, written here by the grading command from what the workers sent.
+    assert _job_files(folder) == _job_files(graded_here[0])
+    assert not (folder / "gradebook.db").exists()
+    # The workers keep nothing of the class once the run is over: no workspace, no submission.
+    left = [p for p in (cluster.folder / "workers").rglob("*.ipynb")]
+    assert left == []
+    rerun = _grade(folder, "--scheduler", cluster.address, env=_environment(NBGRADER_DB_URL=URL))
+    assert "graded 0 submission(s) (nothing new or changed" in rerun.stdout, rerun.stdout + rerun.stderr
+
+
+@needs_postgres
+def test_a_worker_killed_in_the_middle_of_a_job_loses_nothing_and_doubles_nothing(graded_here, cluster, tmp_path):
+    folder = _copy_for_postgres(graded_here, tmp_path)
+    client = cluster.client()
+    seen = len(client.get_events(grading_cluster.EVENTS))
+    proc = _grade(folder, "--scheduler", cluster.address, env=_environment(NBGRADER_DB_URL=URL), popen=True)
+    deadline = time.monotonic() + 300
+    victim = None
+    while victim is None and time.monotonic() < deadline and proc.poll() is None:
+        for _, event in client.get_events(grading_cluster.EVENTS)[seen:]:
+            if event["job"] == f"{SLOW}/01_numpy":
+                victim = event["worker"]
+        time.sleep(0.1)
+    assert victim, "the slow job never started"
+    time.sleep(1)  # well inside its sleep: the job is running
+    pid = client.run(os.getpid, workers=[victim])[victim]
+    os.kill(pid, signal.SIGKILL)  # the worker process, as the kernel's out-of-memory killer would
+    out, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 0, out
+    jobs, grades = _expected_rows(folder)
+    assert f"{jobs} jobs sent, {jobs + 1} started: 1 started again on another worker" in out
+    assert _gradebook_rows() == (jobs, grades, 0)
+    assert _scores(folder) == graded_here[1]
+    restarted = client.run(os.getpid)
+    assert pid not in restarted.values() and len(restarted) == 2  # the nanny started a new worker process
+
+
+@needs_postgres
+def test_a_run_stopped_halfway_is_finished_by_the_next(graded_here, cluster, tmp_path):
+    folder = _copy_for_postgres(graded_here, tmp_path)
+    ledger = course_files.folder(folder, "autograded") / ".digests.json"
+    proc = _grade(folder, "--scheduler", cluster.address, env=_environment(NBGRADER_DB_URL=URL), popen=True)
+    deadline = time.monotonic() + 300
+    while not (ledger.exists() and ledger.read_text().count("/") >= 2) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert proc.poll() is None, "grading ended before it could be stopped"
+    os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C
+    proc.communicate(timeout=120)
+    done = ledger.read_text().count("/")
+    jobs, grades = _expected_rows(folder)
+    assert 2 <= done < jobs
+    rerun = _grade(folder, "--scheduler", cluster.address, env=_environment(NBGRADER_DB_URL=URL))
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert f"graded {jobs - done} submission(s)" in rerun.stdout
+    assert _gradebook_rows() == (jobs, grades, 0)
+    assert _scores(folder) == graded_here[1]
+
+
+@needs_postgres
+def test_a_worker_without_bubblewrap_takes_no_job_and_says_why(graded_here, tmp_path):
+    folder = _copy_for_postgres(graded_here, tmp_path)
+    shutil.rmtree(folder / "submitted" / SLOW)
+    no_bwrap = _environment(**{sandbox.BWRAP_VARIABLE: str(tmp_path / "no-bwrap-here")})
+    alone = dask_cluster.Cluster(tmp_path / "alone")
+    try:
+        alone.workers(1, name="no-bubblewrap", env=no_bwrap)
+        proc = _grade(folder, "--scheduler", alone.address, env=_environment(NBGRADER_DB_URL=URL), trusted=False)
+        assert proc.returncode != 0
+        assert f"no worker of the cluster at {alone.address} can grade: {sandbox.MISSING}" in proc.stderr
+        assert "Traceback" not in proc.stderr
+        if sandbox.unavailable():  # no worker here can grade untrusted notebooks: the rest needs one that can
+            return
+        alone.workers(1, name="with-bubblewrap", env=_environment())
+        client = alone.client()
+        refusing = [w for w, env in client.run(lambda: os.environ.get(sandbox.BWRAP_VARIABLE)).items() if env]
+        proc = _grade(folder, "--scheduler", alone.address, env=_environment(NBGRADER_DB_URL=URL), trusted=False)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert f"✗ worker {refusing[0]} does not grade: {sandbox.MISSING}" in proc.stderr
+        started = {event["worker"] for _, event in client.get_events(grading_cluster.EVENTS)}
+        assert started and refusing[0] not in started
+        assert _scores(folder) == {a: {s: v for s, v in scores.items() if s != SLOW}
+                                   for a, scores in graded_here[1].items()}
+    finally:
+        alone.stop()
