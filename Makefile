@@ -19,7 +19,8 @@ help:
 	@echo "              (ASSIGNMENTS=\"01_numpy ...\" JOBS=N FORCE=1 to choose; SCHEDULER=tcp://HOST:8786: on a Dask cluster)"
 	@echo "make demo     grade a generated class end to end in a scratch folder (DEMO_DIR=...)"
 	@echo "make selfcheck  grade your own notebooks (release/, or DIR=...) with the hidden tests"
-	@echo "make bench    stock sequential nbgrader vs make grade on a generated class (K=12)"
+	@echo "make bench    stock sequential nbgrader vs make grade on a generated class (K=12); with"
+	@echo "              POSTGRES=postgresql://... (a database it may empty), also a Dask cluster vs the local pool"
 	@echo "make feedback-report  judge the mutation corpus (tests/support/mutations.py): named, fallback only,"
 	@echo "              unexplained per step; written to docs/feedback_report.md (JOBS=N)"
 	@echo "make setup    only create .venv from requirements.txt (TORCH=cpu|cuda|auto, PYTHON=python3.11)"
@@ -57,7 +58,7 @@ demo: $(READY)
 	$(PY) tests/support/demo_class.py $(DEMO_DIR)
 
 bench: $(READY)
-	$(PY) tools/bench.py $(if $(K),--students $(K)) $(if $(JOBS),--jobs $(JOBS))
+	$(PY) tools/bench.py $(if $(K),--students $(K)) $(if $(JOBS),--jobs $(JOBS)) $(if $(POSTGRES),--postgres $(POSTGRES))
 
 feedback-report: $(READY)
 	$(PY) tools/feedback_report.py $(if $(JOBS),--jobs $(JOBS))

@@ -1,5 +1,7 @@
 """Grading on a Dask cluster (`make grade SCHEDULER=…`): a scheduler and two worker processes on
-127.0.0.1, started as the README starts them, grading a generated class into PostgreSQL.
+127.0.0.1, started by the README's blocks ("Grading on several machines", tests/support/dask_cluster.py),
+grading a generated class into PostgreSQL; the instructor's block runs `make grade` in a copy of
+this folder.
 
 The cluster's grades must be the local pool's; a worker killed in the middle of a job loses nothing
 and doubles nothing; a stopped run is finished by the next; a worker without bubblewrap takes no
@@ -17,6 +19,8 @@ import pytest
 
 import dask_cluster
 import demo_class
+import readme_blocks
+from dask_cluster import environment as _environment
 from autograder.grading import cluster as grading_cluster
 from autograder.grading import course_files
 from autograder.grading.isolation import sandbox
@@ -26,11 +30,6 @@ needs_postgres = pytest.mark.skipif(not URL, reason="no PostgreSQL server named 
 ASSIGNMENTS = ["01_numpy", "03_nn"]
 SLOW = "slow_reference"  # the reference solution with a cell that sleeps: a job surely running when its worker is killed
 SLEEP = 5
-
-
-def _environment(**extra):
-    env = {k: v for k, v in os.environ.items() if k not in ("NBGRADER_DB_URL", "DASK_SCHEDULER_ADDRESS")}
-    return dict(env, **extra)
 
 
 def _grade(folder, *args, env=None, trusted=True, popen=False):
@@ -77,7 +76,7 @@ def _expected_rows(folder):
 @pytest.fixture(scope="module")
 def graded_here(tmp_path_factory):
     """The class, with one slow student, graded by the local pool into SQLite: the grades to match."""
-    folder = demo_class.build(tmp_path_factory.mktemp("class") / "local", students=4, assignments=ASSIGNMENTS)
+    folder = demo_class.build(tmp_path_factory.mktemp("class") / "local", students=3, assignments=ASSIGNMENTS)
     source = course_files.source_notebooks(folder)["01_numpy"]
     nb = nbformat.read(source, as_version=4)
     nb.cells.insert(0, nbformat.v4.new_code_cell(f"import time\ntime.sleep({SLEEP})  # a slow student"))
@@ -119,6 +118,13 @@ def _scores(folder):
         del os.environ["NBGRADER_DB_URL"]
 
 
+def test_every_block_of_the_readme_section_is_run_here():
+    openings = [body.splitlines()[0] for _, body in readme_blocks.fences(dask_cluster.SECTION)]
+    assert len(openings) == len(dask_cluster.BLOCKS), openings
+    for opening in dask_cluster.BLOCKS:
+        readme_blocks.block(dask_cluster.SECTION, opening)
+
+
 def test_a_cluster_refuses_an_sqlite_gradebook_with_the_reason(tmp_path):
     folder = course_files.new_course(tmp_path / "course")
     # Dask's own variable names the scheduler; nothing listens there, and nothing is asked of it.
@@ -130,27 +136,27 @@ def test_a_cluster_refuses_an_sqlite_gradebook_with_the_reason(tmp_path):
 
 
 @needs_postgres
-def test_the_cluster_grades_as_the_local_pool_and_the_results_come_back(graded_here, cluster, tmp_path):
-    folder = _copy_for_postgres(graded_here, tmp_path)
-    proc = _grade(folder, "--scheduler", cluster.address, env=_environment(NBGRADER_DB_URL=URL))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert _scores(folder) == graded_here[1]
-    # The graded notebooks and feedback pages, written here by the grading command from what the workers sent.
-    assert _job_files(folder) == _job_files(graded_here[0])
-    assert not (folder / "gradebook.db").exists()
-    # The workers keep nothing of the class once the run is over: no workspace, no submission.
-    left = [p for p in (cluster.folder / "workers").rglob("*.ipynb")]
-    assert left == []
-    rerun = _grade(folder, "--scheduler", cluster.address, env=_environment(NBGRADER_DB_URL=URL))
-    assert "graded 0 submission(s) (nothing new or changed" in rerun.stdout, rerun.stdout + rerun.stderr
+def test_the_cluster_grades_as_the_local_pool_even_with_a_worker_killed_in_a_job(graded_here, cluster, tmp_path):
+    with readme_blocks.course_with_environment(tmp_path / "course") as folder:
+        _test_the_instructors_block(graded_here, cluster, folder, tmp_path)
 
 
-@needs_postgres
-def test_a_worker_killed_in_the_middle_of_a_job_loses_nothing_and_doubles_nothing(graded_here, cluster, tmp_path):
-    folder = _copy_for_postgres(graded_here, tmp_path)
+def _test_the_instructors_block(graded_here, cluster, folder, tmp_path):
+    local = graded_here[0]
+    for extra in set(course_files.assignments(folder)) - set(ASSIGNMENTS):  # as in the class graded here
+        shutil.rmtree(course_files.folder(folder, "source", ".", extra))
+    shutil.copytree(course_files.folder(local, "submitted"), course_files.folder(folder, "submitted"))
+    _empty_gradebook()
+    env = readme_blocks.clean_env(tmp_path / "home_instructor")
+    if not readme_blocks.up_to_date(folder, env):
+        pytest.skip("the course's .venv is older than requirements.txt or pyproject.toml: run make setup first")
     client = cluster.client()
     seen = len(client.get_events(grading_cluster.EVENTS))
-    proc = _grade(folder, "--scheduler", cluster.address, env=_environment(NBGRADER_DB_URL=URL), popen=True)
+    if sandbox.unavailable():  # make grade refuses untrusted notebooks where there is no sandbox: the same, trusted
+        proc = _grade(folder, "--scheduler", cluster.address, env=_environment(NBGRADER_DB_URL=URL), popen=True)
+    else:
+        proc = readme_blocks.start_block(dask_cluster.SECTION, dask_cluster.GRADE_BLOCK, folder, env,
+                                         tmp_path / "grade.log", NBGRADER_DB_URL=URL, SCHEDULER=cluster.address)
     deadline = time.monotonic() + 300
     victim = None
     while victim is None and time.monotonic() < deadline and proc.poll() is None:
@@ -163,13 +169,35 @@ def test_a_worker_killed_in_the_middle_of_a_job_loses_nothing_and_doubles_nothin
     pid = client.run(os.getpid, workers=[victim])[victim]
     os.kill(pid, signal.SIGKILL)  # the worker process, as the kernel's out-of-memory killer would
     out, _ = proc.communicate(timeout=300)
+    out = out or (tmp_path / "grade.log").read_text()
     assert proc.returncode == 0, out
     jobs, grades = _expected_rows(folder)
     assert f"{jobs} jobs sent, {jobs + 1} started: 1 started again on another worker" in out
+    # One grade per graded cell of every notebook, none twice; the local pool's scores.
     assert _gradebook_rows() == (jobs, grades, 0)
     assert _scores(folder) == graded_here[1]
+    assert not (folder / "gradebook.db").exists()
+    # The graded notebooks and feedback pages, written here by the grading command from what the workers
+    # sent: the local pool's, byte for byte (the notebooks but for their execution times).
+    assert _job_files(folder) == _job_files(local)
+    for name in _job_files(local):
+        if name.endswith(".ipynb"):
+            assert _untimed(folder / name) == _untimed(local / name), name
+        else:
+            assert (folder / name).read_bytes() == (local / name).read_bytes(), name
+    # The workers keep nothing of the class once the run is over; the killed one was started again.
+    assert list((cluster.folder / "workers").rglob("*.ipynb")) == []
     restarted = client.run(os.getpid)
-    assert pid not in restarted.values() and len(restarted) == 2  # the nanny started a new worker process
+    assert pid not in restarted.values() and len(restarted) == 2
+    rerun = _grade(folder, "--scheduler", cluster.address, env=_environment(NBGRADER_DB_URL=URL))
+    assert "graded 0 submission(s) (nothing new or changed" in rerun.stdout, rerun.stdout + rerun.stderr
+
+
+def _untimed(path):
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+    return nb
 
 
 @needs_postgres
@@ -196,7 +224,9 @@ def test_a_run_stopped_halfway_is_finished_by_the_next(graded_here, cluster, tmp
 @needs_postgres
 def test_a_worker_without_bubblewrap_takes_no_job_and_says_why(graded_here, tmp_path):
     folder = _copy_for_postgres(graded_here, tmp_path)
-    shutil.rmtree(folder / "submitted" / SLOW)
+    for student in (folder / "submitted").iterdir():
+        if student.name != demo_class.REFERENCE:
+            shutil.rmtree(student)
     no_bwrap = _environment(**{sandbox.BWRAP_VARIABLE: str(tmp_path / "no-bwrap-here")})
     alone = dask_cluster.Cluster(tmp_path / "alone")
     try:
@@ -215,7 +245,7 @@ def test_a_worker_without_bubblewrap_takes_no_job_and_says_why(graded_here, tmp_
         assert f"✗ worker {refusing[0]} does not grade: {sandbox.MISSING}" in proc.stderr
         started = {event["worker"] for _, event in client.get_events(grading_cluster.EVENTS)}
         assert started and refusing[0] not in started
-        assert _scores(folder) == {a: {s: v for s, v in scores.items() if s != SLOW}
+        assert _scores(folder) == {a: {demo_class.REFERENCE: scores[demo_class.REFERENCE]}
                                    for a, scores in graded_here[1].items()}
     finally:
         alone.stop()

@@ -34,7 +34,6 @@ import csv
 import os
 import pwd
 import re
-import shlex
 import shutil
 import stat
 import subprocess
@@ -46,8 +45,10 @@ import nbformat
 import pytest
 
 import demo_class
+import readme_blocks
 from autograder.grading import course_files
 from autograder.grading.isolation import sandbox
+from readme_blocks import clean_env, copy_course, course_with_environment
 from test_postgres import _empty
 
 ROOT = course_files.ROOT
@@ -66,65 +67,23 @@ ALL_BLOCKS = (EXCHANGE_BLOCK, CONFIG_BLOCK, WHEEL_BLOCK, STUDENT_BLOCK, GRADING_
 # ---------------------------------------------------------------- the README section and its blocks
 
 def section():
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert SECTION + "\n" in text, f"README.md has no section {SECTION!r}"
-    start = text.index(SECTION + "\n")
-    end = text.find("\n## ", start + len(SECTION))
-    return text[start:end if end != -1 else len(text)]
+    return readme_blocks.section(SECTION)
 
 
 def fences():
-    """[(language, body)] of every fenced block of the section."""
-    return re.findall(r"^```(\S*)\n(.*?)^```[ \t]*$", section(), re.M | re.S)
+    return readme_blocks.fences(SECTION)
 
 
 def block(opening):
-    found = [body for lang, body in fences() if lang == "bash" and body.startswith(opening)]
-    assert len(found) == 1, f"README section: {len(found)} bash blocks open with {opening!r}, expected 1"
-    return found[0]
+    return readme_blocks.block(SECTION, opening)
 
 
 def defaults(opening):
-    """{NAME: value} of the variables the block sets (NAME=value or export NAME=value lines)."""
-    return {m.group(2): m.group(3) for m in re.finditer(r"^(export )?([A-Z_][A-Z0-9_]*)=(\S*)", block(opening), re.M)}
+    return readme_blocks.defaults(SECTION, opening)
 
 
 def run_block(opening, cwd, env, timeout=300, **values):
-    """Run the README block with its variables set to ``values`` (every one it sets must be given,
-    so that no block writes to the real /srv, /etc or /tmp paths from a test)."""
-    script = block(opening)
-    assert set(defaults(opening)) == set(values), \
-        f"block {opening!r} sets {sorted(defaults(opening))}, the test gives {sorted(values)}"
-    for name, value in values.items():
-        script = re.sub(rf"^((?:export )?{name}=)\S*.*$", lambda m: m.group(1) + shlex.quote(str(value)),
-                        script, count=1, flags=re.M)
-    proc = subprocess.run(["bash", "-c", "set -euo pipefail\n" + script], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=timeout)
-    assert proc.returncode == 0, f"README block {opening!r} failed in {cwd}:\n{script}\n{proc.stdout}\n{proc.stderr}"
-    return proc
-
-
-def clean_env(home, **extra):
-    """The environment of a fresh login: none of this session's Jupyter, nbgrader, pip or Python
-    settings, its own HOME."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("JUPYTER", "NBGRADER", "PIP_", "PYTHON", "VIRTUAL_ENV", "MAKE", "MFLAGS"))
-           and k not in ("ASSIGNMENTS", "JOBS", "FORCE", "DIR")}
-    home.mkdir(parents=True, exist_ok=True)
-    env.update(HOME=str(home), PIP_CONFIG_FILE=os.devnull, PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
-    env.update({k: str(v) for k, v in extra.items()})
-    return env
-
-
-def copy_course(dest):
-    """This folder's files (tracked, and new ones git does not ignore) copied to ``dest``, times kept."""
-    files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
-                           capture_output=True, text=True, check=True).stdout.split("\0")
-    for name in filter(None, files):
-        if (ROOT / name).is_file():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, dest / name)
-    return dest
+    return readme_blocks.run_block(SECTION, opening, cwd, env, timeout, **values)
 
 
 def test_every_block_of_the_section_is_bash_and_run_here():
@@ -341,19 +300,9 @@ def _bubblewrap_installed():
 @pytest.mark.skipif(sandbox.unavailable() is not None, reason=f"the grading block grades in the sandbox: {sandbox.unavailable()}")
 def test_grading_machine_block_grades_a_class(tmp_path, monkeypatch):
     monkeypatch.delenv("NBGRADER_DB_URL", raising=False)  # the class is built into the copy's SQLite gradebook
-    folder = copy_course(tmp_path / "course")
-    # The course environment, as `make setup` would leave it here: a hard-linked copy of this
-    # folder's .venv whose editable install of the course points at this copy.
-    subprocess.run(["cp", "-al", str(ROOT / ".venv"), str(folder / ".venv")], check=True)
-    finders = list((folder / ".venv").glob("lib/python*/site-packages/__editable___two_layer_net_course_*_finder.py"))
-    assert len(finders) == 1, finders
-    text = finders[0].read_text()
-    assert repr(str(ROOT / "autograder")) in text, "the course's editable install is not the one make setup makes"
-    finders[0].unlink()  # hard-linked: replace the file, never write into the course's own
-    finders[0].write_text(text.replace(repr(str(ROOT / "autograder")), repr(str(folder / "autograder"))))
-    try:
+    with course_with_environment(tmp_path / "course") as folder:
         env = clean_env(tmp_path / "home_grader", JOBS=1)
-        if subprocess.run(["make", "-q", "setup"], cwd=folder, env=env).returncode != 0:
+        if not readme_blocks.up_to_date(folder, env):
             pytest.skip("the course's .venv is older than requirements.txt or pyproject.toml: run make setup first")
         demo_class.build(folder, students=2, assignments=[ASSIGNMENT])  # the reference solution and the stub
         apt = tmp_path / "apt.conf"
@@ -374,5 +323,3 @@ def test_grading_machine_block_grades_a_class(tmp_path, monkeypatch):
         assert list((folder / "feedback" / demo_class.REFERENCE / ASSIGNMENT).glob("*.html"))
         if url:
             assert not (folder / "gradebook.db").exists(), "graded into SQLite although NBGRADER_DB_URL names PostgreSQL"
-    finally:
-        subprocess.run(["rm", "-rf", str(folder / ".venv")])  # unlinks only: the course's .venv is untouched

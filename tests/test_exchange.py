@@ -1,7 +1,9 @@
-"""nbgrader's exchange, end to end, from the command line only: the instructor releases every
-assignment, two students fetch it in their own folders (their own HOME), one submits the
-solution and one the untouched stub, the instructor collects, grades with the course's pipeline
-(`python -m autograder grade`) and releases the feedback, and each student fetches it back."""
+"""nbgrader's exchange, end to end, from the command line only: the instructor releases the first
+and the last assignment, two students fetch them in their own folders (their own HOME), one submits
+the solution and one the untouched stub, the instructor collects, grades with the course's pipeline
+(`python -m autograder grade`) and releases the feedback, and each student fetches it back. (Every
+assignment's release and grading are tested in test_release.py and test_grading.py; each nbgrader
+command here costs a few seconds, so the exchange is walked with two.)"""
 import os
 import shutil
 import subprocess
@@ -34,8 +36,12 @@ def cycle(tmp_path_factory):
     course_files.environment_first()
     home = {"instructor": tmp / "home_instructor"}
     folder = course_files.new_course(tmp / "course")
+    every = course_files.assignments(folder)
+    for extra in every[1:-1]:
+        shutil.rmtree(course_files.folder(folder, "source", ".", extra))
     course_files.generate_release(folder)
     assignments = course_files.assignments(folder)
+    assert assignments == [every[0], every[-1]]
     sources = course_files.source_notebooks(folder)
 
     def env_for(who):

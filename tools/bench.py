@@ -8,7 +8,12 @@ warm process (the default), and the same without the grading sandbox (--no-sandb
 shows what the sandbox costs. The grades must be identical. The floor is what every notebook pays
 at least: a fresh kernel that starts and imports torch, numpy and matplotlib, measured here too.
 
-    python tools/bench.py [--students K] [--jobs N]
+Given a PostgreSQL database it may empty (--postgres URL, or NBGRADER_TEST_POSTGRES_URL), it also
+grades the class on a Dask cluster of N workers started on this machine (`make grade SCHEDULER=…`,
+cluster.py) and with the local pool of N processes, both into that gradebook, one after the other:
+what sending the jobs through Dask costs, as the ratio of the two throughputs.
+
+    python tools/bench.py [--students K] [--jobs N] [--postgres URL]
 """
 import argparse
 import os
@@ -56,6 +61,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="make bench")
     parser.add_argument("--students", type=int, default=12)
     parser.add_argument("--jobs", type=int, default=os.cpu_count())
+    parser.add_argument("--postgres", default=os.environ.get("NBGRADER_TEST_POSTGRES_URL"),
+                        help="a PostgreSQL database the bench may empty: adds the Dask cluster against the local pool")
     args = parser.parse_args(argv)
     course_files.environment_first()
     with tempfile.TemporaryDirectory() as tmp:
@@ -92,8 +99,60 @@ def main(argv=None):
               f"cold {t_cold / notebooks / floor:.2f}, warm {t_ours / notebooks / floor:.2f}")
         if not why:
             print(f"the sandbox's cost: {t_ours / t_bare:.2f}× the time of warm grading without it")
+        if args.postgres:
+            t_pool, t_dask, same_pg = pool_and_cluster(stock, Path(tmp), args.jobs, args.postgres, assignments)
+            print(f"PostgreSQL gradebook: local pool of {args.jobs}: {t_pool:.1f} s; Dask cluster of {args.jobs} "
+                  f"workers here: {t_dask:.1f} s; the cluster's throughput: {t_pool / t_dask:.2f}× the pool's")
+            same = same and same_pg
+        else:
+            print("Dask cluster: not measured (it needs a PostgreSQL gradebook: make bench POSTGRES=postgresql://…)")
         print(f"grades identical: {'yes' if same else 'NO'}")
         return 0 if same else 1
+
+
+def pool_and_cluster(graded, tmp, jobs, url, assignments):
+    """Wall times of grading the class of ``graded`` with the local pool, then on a Dask cluster of ``jobs``
+    workers started here (its start not counted: a cluster outlives one grading run), each into an
+    emptied PostgreSQL gradebook; and whether both gave ``graded``'s grades."""
+    import dask_cluster
+    from sqlalchemy import MetaData, create_engine
+
+    def empty():
+        engine = create_engine(url)
+        meta = MetaData()
+        meta.reflect(bind=engine)
+        meta.drop_all(bind=engine)
+        engine.dispose()
+
+    def scores(folder):
+        os.environ["NBGRADER_DB_URL"] = url
+        try:
+            return {a: course_files.scores(folder, a) for a in assignments}
+        finally:
+            del os.environ["NBGRADER_DB_URL"]
+
+    expected = {a: course_files.scores(graded, a) for a in assignments}
+    cluster = dask_cluster.Cluster(tmp / "dask")
+    try:
+        cluster.workers(jobs)
+        times, same = [], True
+        for name, options in (("pool", ["--jobs", str(jobs)]), ("dask", ["--scheduler", cluster.address])):
+            folder = tmp / f"pg-{name}"
+            shutil.copytree(graded, folder, ignore=shutil.ignore_patterns("gradebook.db", "autograded", "feedback",
+                                                                          "grades.csv", "reports"))
+            empty()
+            env = dict(os.environ, NBGRADER_DB_URL=url)
+            start = time.perf_counter()
+            proc = subprocess.run([sys.executable, "-m", "autograder", "grade", "--course", str(folder),
+                                   *demo_class.trusted_grading(), *options], cwd=folder, capture_output=True,
+                                  text=True, env=env)
+            times.append(time.perf_counter() - start)
+            if proc.returncode:
+                raise SystemExit(f"grading with {' '.join(options)} failed:\n{proc.stdout}\n{proc.stderr}")
+            same = same and scores(folder) == expected
+    finally:
+        cluster.stop()
+    return times[0], times[1], same
 
 
 if __name__ == "__main__":

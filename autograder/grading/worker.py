@@ -122,6 +122,7 @@ def stop():
     global _api
     warm_kernel.stop_zygote()
     if _api is not None:
+        os.chdir(Path(_api.coursedir.root).parent)  # not a folder about to be removed
         shutil.rmtree(_api.coursedir.root, ignore_errors=True)
     _api = None
 

@@ -1,15 +1,20 @@
-"""A Dask cluster on 127.0.0.1, started as the README's "Grading on several machines" starts one:
-``dask scheduler`` and ``dask worker tcp://HOST:PORT --nworkers N --nthreads 1``, as processes of
-their own. Used by tests/test_cluster.py and `make bench`."""
+"""A Dask cluster on 127.0.0.1, started by the README's own blocks ("Grading on several machines"):
+the scheduler's, then the grading machine's for each group of workers, each a process group of its
+own, with its output in a log. Used by tests/test_cluster.py and `make bench`."""
 import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-DASK = str(Path(sys.executable).parent / "dask")
+import readme_blocks
+
+SECTION = "## Grading on several machines"
+SCHEDULER_BLOCK = "# the scheduler:"
+WORKERS_BLOCK = "# each grading machine:"
+GRADE_BLOCK = "# the instructor's machine:"
+BLOCKS = (SCHEDULER_BLOCK, WORKERS_BLOCK, GRADE_BLOCK)
 
 
 def free_port():
@@ -18,9 +23,15 @@ def free_port():
         return s.getsockname()[1]
 
 
+def environment(**extra):
+    """This environment without a gradebook or a scheduler of its own, and with ``extra``."""
+    env = {k: v for k, v in os.environ.items() if k not in ("NBGRADER_DB_URL", "DASK_SCHEDULER_ADDRESS")}
+    return dict(env, **{k: str(v) for k, v in extra.items()})
+
+
 class Cluster:
-    """A scheduler, then groups of workers added with ``workers``; ``stop`` ends them all.
-    Each process's output goes to a log in ``folder``."""
+    """The scheduler, then groups of workers added with ``workers``; ``stop`` ends them all. Logs and the
+    workers' local folders (Dask's temporary-directory) are in ``folder``."""
 
     def __init__(self, folder):
         self.folder = Path(folder)
@@ -28,7 +39,7 @@ class Cluster:
         self.port = free_port()
         self.address = f"tcp://127.0.0.1:{self.port}"
         self.processes = []
-        self._start("scheduler", [DASK, "scheduler", "--host", "127.0.0.1", "--port", str(self.port), "--no-dashboard"])
+        self._start("scheduler", SCHEDULER_BLOCK, environment(), PORT=self.port)
         deadline = time.monotonic() + 60
         while True:
             with socket.socket() as s:
@@ -38,10 +49,9 @@ class Cluster:
                 raise RuntimeError("the Dask scheduler did not start:\n" + self.log("scheduler"))
             time.sleep(0.2)
 
-    def _start(self, name, argv, env=None):
-        with open(self.folder / f"{name}.log", "ab") as log:
-            proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=self.folder,
-                                    start_new_session=True)
+    def _start(self, name, opening, env, **values):
+        env = dict(env, DASK_TEMPORARY_DIRECTORY=str(self.folder / name))
+        proc = readme_blocks.start_block(SECTION, opening, readme_blocks.ROOT, env, self.folder / f"{name}.log", **values)
         self.processes.append(proc)
         return proc
 
@@ -49,11 +59,10 @@ class Cluster:
         return (self.folder / f"{name}.log").read_text(errors="replace")
 
     def workers(self, n, name="workers", env=None):
-        """Start ``n`` worker processes (one `dask worker` command, with its nanny) and wait until the
-        scheduler has them all."""
+        """Start ``n`` worker processes (the README's grading machine block: one `dask worker` with its
+        nanny) and wait until the scheduler has them all."""
         before = len(self.client().nthreads())
-        self._start(name, [DASK, "worker", self.address, "--nworkers", str(n), "--nthreads", "1",
-                           "--no-dashboard", "--local-directory", str(self.folder / name)], env)
+        self._start(name, WORKERS_BLOCK, env or environment(), SCHEDULER=self.address, WORKERS=n)
         self.client().wait_for_workers(before + n, timeout=120)
 
     def client(self):

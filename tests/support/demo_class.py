@@ -8,7 +8,8 @@ It lives with the tests, not in the autograder package, because it quotes soluti
 each mistake edits one solution cell of a source notebook by exact text replacement, so a
 change in the source that breaks a replacement fails loudly instead of testing nothing.
 
-    python tests/support/demo_class.py [FOLDER]     build the class in FOLDER, grade it, print the table
+    python tests/support/demo_class.py [FOLDER] [--assignments A ...]
+                                                    build the class in FOLDER, grade it, print the table
 """
 import shutil
 import subprocess
@@ -139,7 +140,7 @@ def trusted_grading():
     return [] if sandbox.unavailable() is None else ["--no-sandbox"]
 
 
-def main(folder=None):
+def main(folder=None, assignments=None):
     import hostile_class
     from autograder.grading import failures
     from autograder.grading.isolation import sandbox
@@ -154,7 +155,7 @@ def main(folder=None):
         print(f"no grading sandbox here: {why}\nThe demo grades the course's own notebooks without it, and leaves out "
               + "; ".join(f"{s} ({hostile_class.NEEDS_SANDBOX[s]})" for s in HOSTILE if s not in hostile) + ".")
     print(f"building the demo class in {folder} ...")
-    build(folder, hostile=hostile)
+    build(folder, hostile=hostile, assignments=assignments)
     proc = subprocess.run([sys.executable, "-m", "autograder", "grade", "--course", str(folder), *trusted_grading()])
     broken = {f"{s}/{hostile_class.ASSIGNMENT}" for s in hostile if hostile_class.CASES[s][2] == hostile_class.BROKEN}
     if proc.returncode and set(failures.load(folder)) != broken:  # 1 is expected: the broken files
@@ -171,4 +172,10 @@ def main(folder=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:]))
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python tests/support/demo_class.py")
+    parser.add_argument("folder", nargs="?", help="where to build the class (default: a folder in /tmp)")
+    parser.add_argument("--assignments", nargs="+", help="only these assignments (default: all)")
+    options = parser.parse_args()
+    sys.exit(main(options.folder, options.assignments))
