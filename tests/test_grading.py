@@ -309,3 +309,37 @@ def test_a_broken_notebook_scores_zero_with_a_reason_and_the_rest_is_graded(tmp_
     scores = course_files.scores(folder, "01_numpy")
     assert scores[demo_class.REFERENCE] == cells.points(folder, "01_numpy")
     assert set(scores["broken"].values()) == {0}
+
+
+def test_a_job_whose_workers_were_lost_comes_back_for_the_next_run_and_the_others_are_graded():
+    """batch.windowed, as the cluster and the local pool use it: a job whose workers Dask lost too often
+    (KilledWorker) is an Outcome to retry, with the reason; the others come back as they finished;
+    never more than ``window`` jobs are out at once."""
+    from concurrent.futures import FIRST_COMPLETED, Future, wait
+
+    from distributed.scheduler import KilledWorker
+
+    jobs = [batch.Job(s, "01_numpy") for s in ("alice", "bob", "carol")]
+    out, most = [], [0]
+
+    def submit(job, files):
+        out.append(job)
+        most[0] = max(most[0], len(out))
+        future = Future()
+        if job.student == "bob":
+            future.set_exception(KilledWorker(f"grade-{job.student}", "tcp://127.0.0.1:1", 3))
+        else:
+            future.set_result(batch.Outcome(job, True))
+        return future
+
+    def first_done(pending):
+        done = wait(pending, return_when=FIRST_COMPLETED).done
+        out.clear()
+        return done
+
+    results = list(batch.windowed(jobs, submit, first_done, lambda job: {"x.ipynb": job.student.encode()}, 1))
+    assert [(o.job.student, o.ok, o.retry) for o, _ in results] == [("alice", True, False), ("bob", False, True),
+                                                                      ("carol", True, False)]
+    assert "lost several times" in results[1][0].reason
+    assert [files for _, files in results] == [{"x.ipynb": s.encode()} for s in ("alice", "bob", "carol")]
+    assert most[0] == 1
