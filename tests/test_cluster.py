@@ -1,12 +1,13 @@
-"""Grading on a Dask cluster (`make grade SCHEDULER=…`): a scheduler and two worker processes on
-127.0.0.1, started by the README's blocks ("Grading on several machines", tests/support/dask_cluster.py),
-grading a generated class into PostgreSQL; the instructor's block runs `make grade` in a copy of
-this folder.
+"""Grading into a PostgreSQL gradebook (NBGRADER_DB_URL), by the local pool and on a Dask cluster
+(`make grade SCHEDULER=…`): a scheduler and two worker processes on 127.0.0.1, started by the README's
+blocks ("Grading on several machines", tests/support/dask_cluster.py); the instructor's block runs
+`make grade` in a copy of this folder.
 
-The cluster's grades must be the local pool's; a worker killed in the middle of a job loses nothing
-and doubles nothing; a stopped run is finished by the next; a worker without bubblewrap takes no
-job and says why. These need the PostgreSQL database named in NBGRADER_TEST_POSTGRES_URL (.ci/run
-starts one) and skip without it; the refusal of an SQLite gradebook needs nothing."""
+Both give the grades the local pool gives into SQLite; on the cluster, a worker killed in the middle
+of a job loses nothing and doubles nothing; a stopped run is finished by the next; a worker without
+bubblewrap takes no job and says why. These need the PostgreSQL database named in
+NBGRADER_TEST_POSTGRES_URL (tests/support/postgres.py) and skip without it; the refusal of an SQLite
+gradebook needs nothing."""
 import os
 import shutil
 import signal
@@ -19,17 +20,18 @@ import pytest
 
 import dask_cluster
 import demo_class
+import postgres
 import readme_blocks
 from dask_cluster import environment as _environment
 from autograder.grading import cluster as grading_cluster
 from autograder.grading import course_files
 from autograder.grading.isolation import sandbox
 
-URL = os.environ.get("NBGRADER_TEST_POSTGRES_URL")
+URL = postgres.URL
 needs_postgres = pytest.mark.skipif(not URL, reason="no PostgreSQL server named in NBGRADER_TEST_POSTGRES_URL")
 ASSIGNMENTS = ["01_numpy", "03_nn"]
 SLOW = "slow_reference"  # the reference solution with a cell that sleeps: a job surely running when its worker is killed
-SLEEP = 5
+SLEEP = 3
 
 
 def _grade(folder, *args, env=None, trusted=True, popen=False):
@@ -45,9 +47,7 @@ def _grade(folder, *args, env=None, trusted=True, popen=False):
 
 
 def _empty_gradebook():
-    from test_postgres import _empty
-
-    _empty(URL)
+    postgres.empty(URL)
 
 
 def _gradebook_rows():
@@ -133,6 +133,16 @@ def test_a_cluster_refuses_an_sqlite_gradebook_with_the_reason(tmp_path):
     assert f"cannot grade on a cluster: {grading_cluster.SQLITE}" in proc.stderr
     assert "NBGRADER_DB_URL" in proc.stderr and "Traceback" not in proc.stderr
     assert not (folder / "autograded").exists()
+
+
+@needs_postgres
+def test_the_local_pool_grades_into_postgresql_as_into_sqlite(graded_here, tmp_path):
+    folder = _copy_for_postgres(graded_here, tmp_path)
+    proc = _grade(folder, "--jobs", "2", env=_environment(NBGRADER_DB_URL=URL))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert not (folder / "gradebook.db").exists()
+    assert _scores(folder) == graded_here[1]
+    assert _gradebook_rows() == (*_expected_rows(folder), 0)
 
 
 @needs_postgres

@@ -49,7 +49,7 @@ import readme_blocks
 from autograder.grading import course_files
 from autograder.grading.isolation import sandbox
 from readme_blocks import clean_env, copy_course, course_with_environment
-from test_postgres import _empty
+from postgres import empty as _empty
 
 ROOT = course_files.ROOT
 SECTION = "## Running the course on JupyterHub"

@@ -46,7 +46,7 @@ def test_demo_prints_the_table_with_the_expected_scores(graded):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "every score as expected" in proc.stdout
     table = proc.stdout[proc.stdout.index("student "):]
-    assert re.search(r"^reference\s+10/10$", table, re.M)
+    assert re.search(r"^reference\s+(10/10\s+){4}10/10$", table, re.M)
     assert re.search(r"^untouched_stub\s+(0/10\s+){4}0/10$", table, re.M)
     assert re.search(r"^factor_2_missing\s+6/10\s+(10/10\s+){3}10/10$", table, re.M)
     assert str(folder / "feedback") in proc.stdout and "class_report.png" in proc.stdout
@@ -227,7 +227,7 @@ def test_rerun_grades_only_what_changed(graded):
 def test_parallel_grades_equal_stock_sequential_nbgrader(tmp_path):
     pick = ["01_numpy", "05_module"]
     stock, ours = tmp_path / "stock", tmp_path / "ours"
-    demo_class.build(stock, students=5, assignments=pick)
+    demo_class.build(stock, students=3, assignments=pick)
     shutil.copytree(stock, ours)
     for a in pick:
         course_files.nbgrader(stock, "autograde", a, "--force")
@@ -235,7 +235,7 @@ def test_parallel_grades_equal_stock_sequential_nbgrader(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     for a in pick:
         assert course_files.scores(ours, a) == course_files.scores(stock, a)
-        assert len(course_files.scores(ours, a)) == 5
+        assert len(course_files.scores(ours, a)) == 3
 
 
 def test_selfcheck_grades_a_learners_copy_and_leaves_it_untouched(tmp_path):

@@ -166,7 +166,7 @@ def test_a_cheat_on_the_kernel_leaves_each_step_as_the_student_left_it(graded, s
 
 # ---------------------------------------------------------------- the grader interrupted
 
-STUDENTS = 10
+STUDENTS = 6
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGKILL])
