@@ -21,6 +21,7 @@ import uuid
 from distributed import Client, WorkerPlugin, get_worker
 from distributed import wait as dask_wait
 from distributed.comm.addressing import get_address_host
+from tqdm import tqdm
 
 from . import course_files
 from .worker import grade as grade_job
@@ -102,7 +103,7 @@ def grade(address, todo, files_of, course_kit, db_url, warm=True, sandboxed=True
         try:
             refusals = {address: why for address, why in client.run(_readiness).items() if why}
             for who, why in sorted(refusals.items()):
-                print(f"✗ worker {who} does not grade: {why}", file=sys.stderr)
+                tqdm.write(f"✗ worker {who} does not grade: {why}", file=sys.stderr)  # above the progress bar
             if len(refusals) == len(client.nthreads()):
                 raise SystemExit(f"no worker of the cluster at {address} can grade"
                                  + (f": {next(iter(refusals.values()))}" if refusals else " (it has no workers)"))
@@ -123,8 +124,8 @@ def grade(address, todo, files_of, course_kit, db_url, warm=True, sandboxed=True
             started = [event for _, event in client.get_events(EVENTS) if event.get("run") == run]
             again = len(started) - sent[0]
             if again > 0:
-                print(f"{sent[0]} jobs sent, {len(started)} started: {again} started again on another worker "
-                      "after the worker running it was lost", file=sys.stderr)
+                tqdm.write(f"{sent[0]} jobs sent, {len(started)} started: {again} started again on another worker "
+                           "after the worker running it was lost", file=sys.stderr)
         finally:
             with contextlib.suppress(Exception):  # the workers' kernel processes end; the cluster stays
                 client.unregister_worker_plugin(PLUGIN)
