@@ -101,7 +101,7 @@ def grade(address, todo, files_of, course_kit, db_url, warm=True, sandboxed=True
         environment = {"AUTOGRADER_LANGUAGE": os.environ.get("AUTOGRADER_LANGUAGE", "both")}
         client.register_plugin(GradingPlugin(course_kit, db_url, warm, sandboxed, environment), name=PLUGIN)
         try:
-            refusals = {address: why for address, why in client.run(_readiness).items() if why}
+            refusals = {who: why for who, why in client.run(_readiness).items() if why}
             for who, why in sorted(refusals.items()):
                 tqdm.write(f"✗ worker {who} does not grade: {why}", file=sys.stderr)  # above the progress bar
             if len(refusals) == len(client.nthreads()):
