@@ -113,11 +113,7 @@ def _job_files(folder):
 
 
 def _scores(folder):
-    os.environ["NBGRADER_DB_URL"] = URL
-    try:
-        return {a: course_files.scores(folder, a) for a in ASSIGNMENTS}
-    finally:
-        del os.environ["NBGRADER_DB_URL"]
+    return {a: course_files.scores(folder, a, URL) for a in ASSIGNMENTS}
 
 
 def test_every_block_of_the_readme_section_is_run_here():

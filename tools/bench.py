@@ -115,21 +115,7 @@ def pool_and_cluster(graded, tmp, jobs, url, assignments):
     workers started here (its start not counted: a cluster outlives one grading run), each into an
     emptied PostgreSQL gradebook; and whether both gave ``graded``'s grades."""
     import dask_cluster
-    from sqlalchemy import MetaData, create_engine
-
-    def empty():
-        engine = create_engine(url)
-        meta = MetaData()
-        meta.reflect(bind=engine)
-        meta.drop_all(bind=engine)
-        engine.dispose()
-
-    def scores(folder):
-        os.environ["NBGRADER_DB_URL"] = url
-        try:
-            return {a: course_files.scores(folder, a) for a in assignments}
-        finally:
-            del os.environ["NBGRADER_DB_URL"]
+    import postgres
 
     expected = {a: course_files.scores(graded, a) for a in assignments}
     cluster = dask_cluster.Cluster(tmp / "dask")
@@ -140,7 +126,7 @@ def pool_and_cluster(graded, tmp, jobs, url, assignments):
             folder = tmp / f"pg-{name}"
             shutil.copytree(graded, folder, ignore=shutil.ignore_patterns("gradebook.db", "autograded", "feedback",
                                                                           "grades.csv", "reports"))
-            empty()
+            postgres.empty(url)
             env = dict(os.environ, NBGRADER_DB_URL=url)
             start = time.perf_counter()
             proc = subprocess.run([sys.executable, "-m", "autograder", "grade", "--course", str(folder),
@@ -149,7 +135,7 @@ def pool_and_cluster(graded, tmp, jobs, url, assignments):
             times.append(time.perf_counter() - start)
             if proc.returncode:
                 raise SystemExit(f"grading with {' '.join(options)} failed:\n{proc.stdout}\n{proc.stderr}")
-            same = same and scores(folder) == expected
+            same = same and {a: course_files.scores(folder, a, url) for a in assignments} == expected
     finally:
         cluster.stop()
     return times[0], times[1], same

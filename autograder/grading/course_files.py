@@ -136,12 +136,12 @@ def db_url(course):
     return load_config(course).CourseDirectory.db_url
 
 
-def scores(course, assignment):
-    """{student: {grade_id: score}} for ``assignment`` from the course's gradebook."""
+def scores(course, assignment, url=None):
+    """{student: {grade_id: score}} for ``assignment`` from the course's gradebook (or the one at ``url``)."""
     from nbgrader.api import Gradebook
 
     result = {}
-    with Gradebook(db_url(course)) as gb:
+    with Gradebook(url or db_url(course)) as gb:
         for submission in gb.assignment_submissions(assignment):
             for nb in submission.notebooks:
                 result.setdefault(submission.student_id, {}).update(
