@@ -18,7 +18,7 @@ from . import messages
 from .compare import CheckFailed
 
 # {rule: (中文, English)}; the texts are the catalogue's entries "rule.<rule>" (messages.py).
-RULES = {rule: messages.pair(f"rule.{rule}") for rule in ("torch", "autograder", "autograd")}
+RULES = {rule: messages.pair(f"rule.{rule}") for rule in ("torch", "autograder", "autograd", "readable")}
 
 
 class GuardViolation(CheckFailed):

@@ -78,6 +78,10 @@ CATALOGUE = {
     "optimizer.some_parameters": ("优化器要管理模型的全部参数：torch.optim.Adam(model.parameters(), lr=learning_rate)。",
                                   "the optimizer must hold all of the model's parameters: "
                                   "torch.optim.Adam(model.parameters(), lr=learning_rate)."),
+    "optimizer.differs_from_adam": ("在同样的梯度上走 {steps} 步之后，参数和 torch.optim.Adam(model.parameters(), "
+                                    "lr=learning_rate) 的结果不一致。",
+                                    "after {steps} steps on the same gradients, the parameters differ from those of "
+                                    "torch.optim.Adam(model.parameters(), lr=learning_rate)."),
     "train_step.step_calls": ("这一步调用了 {calls} 次 optimizer.step()。", "this step called optimizer.step() {calls} times."),
     "train_step.differs_from_adam": ("参数和 torch.optim.Adam 走同样一步之后的结果不一致。",
                                      "the parameters differ from those after the same step of torch.optim.Adam."),
@@ -231,11 +235,17 @@ CATALOGUE = {
     "rule.autograder": ("不能调用检查库 autograder（包括它的 oracle），答案要自己算",
                         "calling the checking library autograder (or its oracles) is not allowed; compute the answer "
                         "yourself"),
+    "rule.readable": ("评分程序必须能读懂答案的代码：不能在运行时拼出名字或代码（exec、getattr(x, 拼出的名字)、__import__），"
+                      "不能碰解释器本身（sys、__dict__ 这类双下划线属性、帧、文件、shell 命令），也不能导入课程之外的模块",
+                      "the grader must be able to read the answer's code: no names or code built at run time (exec, "
+                      "getattr(x, a built name), __import__), nothing of the interpreter itself (sys, dunder attributes "
+                      "such as __dict__, frames, files, shell commands), no module outside the course's"),
     "rule.autograd": ("这一步要手写反向传播，不能用 autograd（.backward()、torch.autograd.grad、torch.func）",
                       "this step is a backward pass by hand; autograd (.backward(), torch.autograd.grad, torch.func) "
                       "is not allowed"),
 
     # ---- grading: the probe process that runs the student's functions (grading/judge.py, probe_server.py)
+    "probe.not_here": ("评分时运行你的代码的进程里没有 {module}。", "{module} is not available where your code runs when graded."),
     "probe.ended": ("运行你的代码的进程意外结束了。", "The process running your code ended unexpectedly."),
     "probe.signal": ("运行你的代码的进程被信号 {signal} 终止了（崩溃，或超出了内存或时间限制）。",
                      "The process running your code was stopped by signal {signal} (a crash, or a memory or time limit)."),

@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .. import guards, wire
+from .. import guards, rules, wire
 from ..compare import CheckFailed
 from ..messages import say
 from ..probes import raise_judged
@@ -58,64 +58,19 @@ def _garbled(what):
     return say("probe.garbled", what=what)
 
 
-# The checking library's insides: the oracles, and the machinery that reports the student's values.
-# A student's cell that reaches for them breaks the rule "no call into the checking library"
-# (guards.RULES["autograder"]) for every step after it. The visible checks' modules are allowed.
-INSIDES = ("oracles", "probes", "wire", "guards", "judge", "verdicts", "compare", "diagnosis", "PROBES")
-PUBLIC = ("checks", "nn_checks", "plots", "problems")
-
-
-def library_uses(source):
-    """{scope: what} for the places where ``source`` (a notebook cell) reaches into the checking
-    library: scope is the name of the function or class it is in, None at the cell's top level
-    (which reaches every step after the cell). Read from the text, so nothing the cell does when it
-    runs can hide it (though names computed at run time can)."""
-    from IPython.core.inputtransformer2 import TransformerManager
-
-    try:
-        tree = ast.parse(TransformerManager().transform_cell(source))
-    except (SyntaxError, ValueError):
-        return {}  # the probe reports the error itself
-    uses = {}
-    for statement in tree.body:
-        scope = statement.name if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else None
-        what = _library_use(statement)
-        if what:
-            uses.setdefault(scope, what)
-    return uses
-
-
-def _library_use(tree):
-    for node in ast.walk(tree):
-        modules = []
-        if isinstance(node, ast.Import):
-            modules = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            modules = [node.module] if node.module != "autograder" else [f"autograder.{a.name}" for a in node.names]
-        for module in modules:
-            parts = module.split(".")
-            if parts[0] == "autograder" and len(parts) > 1 and parts[1] not in PUBLIC:
-                return f"import {module}"
-        if isinstance(node, ast.Attribute) and node.attr in INSIDES:
-            return f".{node.attr}"
-        if isinstance(node, ast.Name) and node.id == "PROBES":
-            return "PROBES"
-    return None
-
-
 class Probe:
     """One notebook's probe process, seen from the judge: define cells in it, call the student's functions.
 
     Started on first use and again after it failed: then it replays every cell defined so far."""
 
-    def __init__(self, timeout=120, max_bytes=64 * 2**20):
-        self.timeout, self.max_bytes = timeout, max_bytes
+    def __init__(self, timeout=120, max_bytes=64 * 2**20, forbidden=()):
+        self.timeout, self.max_bytes, self.forbidden = timeout, max_bytes, tuple(forbidden)
         self.cells = []       # every cell defined so far, to replay in a fresh process
         self.report = {}      # cell id -> its exception record, for the cells that raised one
         self.sock = self.reader = self.pid = self.folder = None
         self.deadline = None  # monotonic time by which the current test cell must be done
         self.failure = None   # why the last cells could not be defined, raised at the next call
-        self.violations = {}  # {name or None: GuardViolation}: the rule the student's cells break by their text
+        self.reading = rules.Reading()  # the student's cells as text: the rules are read there, not in the probe
 
     # ---- the process
 
@@ -192,7 +147,9 @@ class Probe:
         return reply
 
     def _define(self, cells):
-        reply = self._exchange({"cells": cells, "cell_seconds": self.timeout}, self.timeout * len(cells) + 30)
+        message = {"cells": [{"id": c["id"], "source": c["source"]} for c in cells], "cell_seconds": self.timeout,
+                   "forbidden": self.forbidden}
+        reply = self._exchange(message, self.timeout * len(cells) + 30)
         report = reply.get("cells")
         if not isinstance(report, list) or len(report) != len(cells):
             self.close()
@@ -207,8 +164,8 @@ class Probe:
         self.cells += cells
         self.failure = None
         for cell in cells:
-            for scope, what in (library_uses(cell["source"]) if cell.get("own") else {}).items():
-                self.violations.setdefault(scope, guards.GuardViolation("autograder", f"{what}, cell {cell['id']}"))
+            if cell.get("own"):
+                self.reading.add(cell["source"], cell["id"])
         if not cells:
             return
         try:
@@ -222,9 +179,9 @@ class Probe:
     def call(self, probe, name, inputs):
         """The values of ``probe`` (probes.PROBES) on the student's ``name``, in the probe process."""
         __tracebackhide__ = True
-        violation = self.violations.get(None) or self.violations.get(name)
-        if violation is not None:
-            raise violation
+        broken = self.reading.broken(name, inputs.get("guard") if probe == "call" else "no_oracles")
+        if broken is not None:
+            raise guards.GuardViolation(*broken)
         if self.failure is not None:
             raise self.failure
         if self.sock is None:
@@ -322,10 +279,11 @@ def definitions(nb):
             yield {"id": meta.get("grade_id") or f"#{index + 1}", "source": source, "own": own}, None
 
 
-def judge_notebook(nb, tests, timeout, max_bytes=64 * 2**20):
+def judge_notebook(nb, tests, timeout, max_bytes=64 * 2**20, assignment=None):
     """[(test cell, its verdict's outputs)] for the test cells of ``nb`` whose grade id is in ``tests``
-    ({grade id: the instructor's source}), decided in order against one probe process."""
-    probe, pending, verdicts = Probe(timeout, max_bytes), [], []
+    ({grade id: the instructor's source}), decided in order against one probe process, in which the
+    modules ``assignment``'s rules forbid cannot be imported (rules.FORBIDDEN)."""
+    probe, pending, verdicts = Probe(timeout, max_bytes, rules.FORBIDDEN.get(assignment, ())), [], []
     try:
         for definition, test in definitions(nb):
             if definition:

@@ -5,13 +5,52 @@ It runs forked for one notebook by the grading worker's zygote (warm_kernel.py),
 Whatever the student's code does to this process can change only the values it sends, and a value
 is believed only if the judge's oracle agrees with it (grading/judge.py).
 """
+import importlib.abc
+import importlib.machinery
 import os
 import signal
 import sys
+import types
 
-from ... import wire
+from ... import rules, wire
 from ...messages import say
 from ...probes import PROBES
+
+class Sealed(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """The import system of a probe process: the modules its notebook forbids are not there, and of the
+    checking library only stand-ins of its public modules are, whose every function does nothing (a check
+    pasted into an answer cell decides nothing here). The probe's own machinery is already loaded and
+    bound; what a student's code could import is not it."""
+
+    def __init__(self, forbidden, public):
+        self.forbidden, self.public = tuple(forbidden), tuple(public)
+
+    def find_spec(self, name, path=None, target=None):
+        top = name.split(".")[0]
+        if top in self.forbidden or (top == "autograder" and name not in self.public):
+            raise ModuleNotFoundError(say("probe.not_here", joined=" / ", module=name), name=name)
+        return importlib.machinery.ModuleSpec(name, self, is_package=True) if name in self.public else None
+
+    def create_module(self, spec):
+        return _StandIn(spec.name)
+
+    def exec_module(self, module):
+        pass
+
+
+class _StandIn(types.ModuleType):
+    def __getattr__(self, attr):
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        return lambda *args, **kwargs: None
+
+
+def seal(forbidden, public):
+    """Take the checking library and the modules in ``forbidden`` out of this process's import system."""
+    for name in [n for n in sys.modules if n.split(".")[0] in ("autograder", *forbidden)]:
+        del sys.modules[name]
+    sys.meta_path.insert(0, Sealed(forbidden, public))
+
 
 class CellTimeout(BaseException):
     """A definition cell ran past its time (a BaseException: ``except Exception`` does not stop it)."""
@@ -68,9 +107,13 @@ def serve(conn, max_bytes=256 * 2**20):
         return json.loads(line)
 
     ipython = shell()
+    sealed = False
     while True:
         request = receive()
         if "cells" in request:
+            if not sealed:
+                seal(request.get("forbidden", ()), rules.PUBLIC)
+                sealed = True
             send({"cells": define(ipython, request["cells"], request["cell_seconds"])})
             continue
         fn = ipython.user_ns.get(request["fn"])

@@ -45,6 +45,6 @@ class JudgeSteps(NbGraderPreprocessor):
             tests = {cell.name: cell.source for cell in notebook.source_cells}
         ensure_zygote(self.config)
         timeout = self.timeout or int(self.config.get("Execute", {}).get("timeout", 120) or 120)
-        for cell, outputs in judge.judge_notebook(nb, tests, timeout, self.max_reply_mb * 2**20):
+        for cell, outputs in judge.judge_notebook(nb, tests, timeout, self.max_reply_mb * 2**20, info["assignment"]):
             cell.outputs, cell.execution_count = outputs, None
         return nb, resources

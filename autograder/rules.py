@@ -1,0 +1,287 @@
+"""The exercises' rules, read from the student's code as text.
+
+A rule enforced inside the process that runs the student's code can be switched off by that code
+(guards.py is a teaching aid in JupyterLab). A rule read from the code's syntax tree cannot: what
+the text says is what it does, and code whose effect cannot be read from its text (names or code
+built at run time, the interpreter's own machinery, a module outside the course's list) breaks a
+rule of its own. The grader reads the submission's cells (grading/judge.py); a visible check reads
+the cells of the function it checks (guards.run), so a student learns of a broken rule in the same
+words before submitting.
+
+The rules (``guards.RULES``), by the guard a check runs the student's function under:
+
+- every guard: "autograder" (no reach into the checking library's insides) and "readable";
+- "by_hand" (numpy by hand): also "torch", anywhere in the student's cells;
+- "no_autograd" (a backward pass by hand): also "autograd", in the function and what it calls.
+
+Lists of what answer cells may use, not of what they may not: a door nobody thought of stays shut.
+"""
+import ast
+import linecache
+import sys
+
+# Modules an answer cell may import: what the course's notebooks use, and harmless standard helpers.
+MODULES = ("numpy", "torch", "math", "random", "time", "itertools", "functools", "collections", "typing",
+           "dataclasses", "copy", "operator", "numbers", "statistics", "warnings", "matplotlib", "IPython.display")
+# The checking library's modules a notebook imports; the rest of it is its insides (the oracles).
+PUBLIC = ("autograder", "autograder.checks", "autograder.nn_checks", "autograder.plots", "autograder.problems")
+# Builtins that run, find or change code by a name or text made at run time, or reach the process's files.
+DYNAMIC = ("__import__", "exec", "eval", "compile", "globals", "vars", "locals", "open", "breakpoint",
+           "getattr", "setattr", "delattr", "__builtins__", "__loader__", "__spec__", "get_ipython")
+# Magics the course's notebooks may use (IPython turns them into get_ipython() calls with their name).
+MAGICS = ("matplotlib", "time", "timeit", "capture", "pprint", "precision", "who", "whos")
+# The only dunder attributes an honest answer touches (super().__init__(), a class's name).
+DUNDERS = ("__init__", "__name__", "__doc__")
+# Attributes that lead out of the exercise: to the interpreter and its modules (torch.sys, np.os), to
+# frames and their globals (a generator's gi_frame), to files (a socket's descriptor is a file too), to
+# pickles (code run when loaded). No answer of the course needs one.
+OUTSIDE = ("sys", "os", "builtins", "importlib", "subprocess", "ctypes", "ctypeslib", "gc", "inspect", "io", "socket",
+           "pickle", "marshal", "shutil", "pathlib", "signal", "threading", "multiprocessing", "runpy", "code", "codeop",
+           "posix", "fcntl", "mmap", "resource", "tempfile", "linecache", "traceback", "site", "weakref", "atexit",
+           "modules", "f_globals", "f_locals", "f_builtins", "f_back", "f_code", "gi_frame", "cr_frame", "ag_frame",
+           "tb_frame", "tb_next", "gi_code", "co_code", "load", "loads", "load_inline", "load_library", "save", "savez",
+           "savez_compressed", "savetxt", "loadtxt", "genfromtxt", "tofile", "fromfile", "memmap", "fdopen", "open",
+           "write", "system", "popen", "spawn")
+# Attributes by which autograd is asked for a gradient, or told to keep one.
+AUTOGRAD = ("backward", "grad", "autograd", "func", "vjp", "jvp", "jacobian", "hessian", "vhp", "hvp",
+            "jacrev", "jacfwd", "grad_and_value", "requires_grad", "requires_grad_", "retain_grad", "grad_fn",
+            "enable_grad", "set_grad_enabled")
+AUTOGRAD_MODULES = ("torch.autograd", "torch.func")
+
+# Modules a notebook's probe process cannot import at all (grading/isolation/probe_server.seal), by assignment.
+FORBIDDEN = {"01_numpy": ("torch",)}
+# The rules each guard enforces besides "autograder" and "readable", which every guard does.
+GUARD_RULES = {"by_hand": ("torch",), "no_autograd": ("autograd",), "no_oracles": ()}
+# Names whose private attributes an honest answer may touch: its own object's.
+OWN = ("self", "cls", "ctx")
+
+
+class Reading:
+    """What a student's cells do, by scope: a top-level function or class by its name, the cells' top-level
+    code as None. Read once, asked for each step."""
+
+    def __init__(self):
+        self.statements = {None: []}  # scope -> [(cell id, statement)]
+        self.imports = {}             # local name -> module, over every cell
+        self._uses = None
+
+    def add(self, source, cell=""):
+        """Read one cell's source (IPython syntax: magics allowed)."""
+        tree = parse(source)
+        if tree is None:
+            return  # the probe reports the SyntaxError itself, with the student's line
+        for statement in tree.body:
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self.statements[statement.name] = [(cell, statement)]  # defined again: the last one is the one kept
+            else:
+                self.statements[None].append((cell, statement))
+        self.imports.update(_imported_names(tree))
+        self._uses = None
+
+    def uses(self, scope):
+        """[(rule, what)] of one scope, in order."""
+        if self._uses is None:
+            self._uses = {name: [(rule, what + (f", cell {cell}" if cell else ""))
+                                 for cell, statement in statements for rule, what in _uses(statement, self.imports)]
+                          for name, statements in self.statements.items()}
+        return self._uses.get(scope, [])
+
+    def broken(self, name, guard):
+        """(rule, what) for the first rule that calling the student's ``name`` under ``guard`` breaks, or None.
+        The cells' top-level code counts for every name (it ran before); a function counts with every
+        function of the student's it names (it may call them)."""
+        rules = ("autograder", "readable", *GUARD_RULES.get(guard, ()))
+        for scope in [None, *self._reached(name)]:
+            for rule, what in self.uses(scope):
+                if rule in rules and not (scope is None and rule == "autograd"):  # autograd is about the call
+                    return rule, what
+        return None
+
+    def _reached(self, name):
+        seen, todo = [], [name]
+        while todo:
+            current = todo.pop()
+            if current is not None and current in self.statements and current not in seen:
+                seen.append(current)
+                todo += sorted({n.id for _, statement in self.statements[current]
+                                for n in ast.walk(statement) if isinstance(n, ast.Name)})
+        return seen
+
+
+def read(cells):
+    """A Reading of ``cells``: [(cell id, source)] in notebook order."""
+    reading = Reading()
+    for cell, source in cells:
+        reading.add(source, cell)
+    return reading
+
+
+def parse(source):
+    """The syntax tree of a cell as IPython runs it (magics made calls), or None if it has none."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    try:
+        return ast.parse(TransformerManager().transform_cell(source))
+    except (SyntaxError, ValueError):
+        return None
+
+
+def _imported_names(tree):
+    """{local name: module or module.name} for the names the imports in ``tree`` bind."""
+    names = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                names[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            for alias in node.names:
+                names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return names
+
+
+def _within(module, prefixes):
+    return any(module == p or module.startswith(p + ".") for p in prefixes)
+
+
+def _uses(tree, imports):
+    """[(rule, what)] for everything in ``tree`` that some rule is about; ``imports``: every imported name."""
+    imports = {**imports, **_imported_names(tree)}
+    written = set()  # getattr(x, "name") and magics from the list: read as the name they write
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            found += _call_uses(node, written)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            found += _import_uses(node)
+        elif isinstance(node, ast.Name) and id(node) not in written:
+            found += _name_uses(node.id, imports)
+        elif isinstance(node, ast.Attribute):
+            found += _attribute_uses(node, imports)
+    return found
+
+
+def _import_uses(node):
+    if isinstance(node, ast.ImportFrom) and (node.level or not node.module):
+        return [("readable", "from . import")]
+    modules = ([alias.name for alias in node.names] if isinstance(node, ast.Import) else
+               [f"{node.module}.{alias.name}" for alias in node.names] if node.module == "autograder" else [node.module])
+    return [use for module in modules for use in _module_uses(module)]
+
+
+def _module_uses(module):
+    if module.split(".")[0] == "autograder":
+        return [] if module in PUBLIC else [("autograder", f"import {module}")]
+    uses = [("torch", f"import {module}")] if _within(module, ("torch",)) else []
+    uses += [("autograd", f"import {module}")] if _within(module, AUTOGRAD_MODULES) else []
+    # a package above an allowed module (import IPython for IPython.display) is not allowed itself
+    uses += [] if _within(module, MODULES) else [("readable", f"import {module}")]
+    return uses
+
+
+def _name_uses(name, imports):
+    if name in DYNAMIC:
+        return [("readable", name)]
+    module = imports.get(name, "")
+    uses = [("torch", name)] if _within(module, ("torch",)) else []
+    uses += [("autograd", name)] if _within(module, AUTOGRAD_MODULES) else []
+    uses += [("autograder", name)] if module.split(".")[0] == "autograder" and module not in PUBLIC else []
+    return uses
+
+
+def _attribute_uses(node, imports):
+    return _attribute_name_uses(node.attr, _root(node), imports)
+
+
+def _attribute_name_uses(attr, root, imports):
+    uses = []
+    if attr.startswith("__") and attr not in DUNDERS:
+        uses.append(("readable", f".{attr}"))
+    elif attr.startswith("_") and not attr.startswith("__") and root not in OWN:
+        uses.append(("readable", f".{attr}"))  # another object's private machinery
+    if attr in OUTSIDE:
+        uses.append(("readable", f".{attr}"))
+    if attr in AUTOGRAD:
+        uses.append(("autograd", f".{attr}"))
+    if imports.get(root, "").split(".")[0] == "autograder" and attr not in PUBLIC_NAMES:
+        uses.append(("autograder", f"{root}.{attr}"))
+    return uses
+
+
+def _call_uses(call, written):
+    """getattr & co. and get_ipython(): readable only with a written name, a magic only from the list."""
+    fn = call.func
+    if isinstance(fn, ast.Name) and fn.id in ("getattr", "setattr", "delattr", "hasattr"):
+        if len(call.args) < 2 or not _text(call.args[1]):
+            return [("readable", f"{fn.id}(…) with a name made at run time")]
+        written.add(id(fn))
+        return _attribute_name_uses(call.args[1].value, _root(call.args[0]), {})
+    if isinstance(fn, ast.Attribute) and isinstance(fn.value, ast.Call) and _is_name(fn.value.func, "get_ipython"):
+        written.add(id(fn.value.func))
+        magic = call.args[0].value if call.args and _text(call.args[0]) else None
+        if fn.attr in ("run_line_magic", "run_cell_magic") and magic in MAGICS:
+            return []
+        return [("readable", f"get_ipython().{fn.attr}" + (f"({magic!r})" if magic else ""))]
+    return []
+
+
+def _text(node):
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+def _is_name(node, name):
+    return isinstance(node, ast.Name) and node.id == name
+
+
+def _root(node):
+    while isinstance(node, (ast.Attribute, ast.Call, ast.Subscript)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+PUBLIC_NAMES = tuple(m.split(".")[-1] for m in PUBLIC)
+
+
+# ---------------------------------------------------------------- in JupyterLab: the kernel's own cells
+
+def in_kernel(fn, guard):
+    """(rule, what) for the first rule the student's ``fn`` breaks under ``guard``, read from the cells that
+    defined it and the functions of the student's it names, as the kernel keeps them; or None."""
+    reading, files, todo, visited = Reading(), set(), [fn], set()
+    while todo:
+        obj = todo.pop()
+        if id(obj) in visited:
+            continue
+        visited.add(id(obj))
+        namespace = getattr(obj, "__globals__", None) or vars(sys.modules.get(getattr(obj, "__module__", ""), sys))
+        for code in _codes(obj):
+            source = _cell_text(code.co_filename)
+            if source is None:
+                continue  # a library's code, not the student's
+            if code.co_filename not in files:
+                files.add(code.co_filename)
+                reading.add(source)
+            todo += [namespace[name] for name in sorted(_names(code)) if name in namespace]
+    return reading.broken(getattr(fn, "__name__", None), guard)
+
+
+def _codes(obj):
+    """The code objects of a function, or of a class's methods."""
+    if hasattr(obj, "__code__"):
+        return [obj.__code__]
+    if isinstance(obj, type):
+        return [v.__code__ for v in vars(obj).values() if hasattr(v, "__code__")]
+    return []
+
+
+def _names(code):
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if hasattr(const, "co_names"):
+            names |= _names(const)
+    return names
+
+
+def _cell_text(filename):
+    """The source of a notebook cell the kernel ran (IPython caches each one without a modification time), or None."""
+    entry = linecache.cache.get(filename)
+    return "".join(entry[2]) if entry and entry[1] is None else None
