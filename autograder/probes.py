@@ -99,8 +99,9 @@ class _WatchedStep:
 
 def adam_steps(fn, w1, w2, b1, b2, x, y, learning_rate, steps):
     """``steps`` calls of fn(model, x, y, loss_fn, optimizer) with torch.optim.Adam; after each, the
-    loss, the parameters, how often and around which parameters optimizer.step ran, and whether the step
-    left gradients behind (backward() after step(), or none: zeroed between backward() and step())."""
+    loss and the parameters (the values the judge checks), and, to explain a wrong step: how often and
+    around which parameters optimizer.step ran, and whether the step left gradients behind
+    (backward() after step(), or none: zeroed between backward() and step())."""
     import torch
     from torch import nn
 
@@ -129,8 +130,9 @@ def _layer(layer):
             "bias": layer.bias is not None}
 
 
-def build_model(fn, seed, d_in, h, d_out, x):
-    """fn(D_in, H, D_out) after torch.manual_seed(seed): what it built, its weights, and its output on x."""
+def build_model(fn, seed, d_in, h, d_out, x, zeros):
+    """fn(D_in, H, D_out) after torch.manual_seed(seed): its weights, its output on x and on ``zeros``
+    (values the judge checks); what it built (facts that only explain a failure)."""
     import torch
     from torch import nn
 
@@ -143,7 +145,7 @@ def build_model(fn, seed, d_in, h, d_out, x):
             facts["weights"] = [model[0].weight.detach().clone(), model[2].weight.detach().clone()]
             try:
                 with torch.no_grad():
-                    facts["output"] = model(x)
+                    facts["output"], facts["at_zero"] = model(x), model(zeros)
             except Exception as error:  # noqa: BLE001 (raised only if the verdict gets that far)
                 facts["output_error"] = error
     return facts
@@ -158,8 +160,10 @@ def build_loss(fn, y_pred, y):
     return facts
 
 
-def build_optimizer(fn, w1, w2, b1, b2, learning_rate):
-    """fn(model, learning_rate): its type, learning rates, and whether it holds all of the model's parameters."""
+def build_optimizer(fn, w1, w2, b1, b2, learning_rate, gradients):
+    """fn(model, learning_rate), then one optimizer.step() per entry of ``gradients`` (the judge's: one
+    tensor per parameter, in model.parameters() order, set as its .grad): the parameters after each
+    step, the value the judge checks. Its type, rates and parameters only explain a wrong trajectory."""
     import torch
 
     model = sequential(w1, w2, b1, b2)
@@ -170,6 +174,15 @@ def build_optimizer(fn, w1, w2, b1, b2, learning_rate):
         facts["rates"] = sorted({float(group["lr"]) for group in optimizer.param_groups})
         given = {id(p) for group in optimizer.param_groups for p in group["params"]}
         facts["all_parameters"] = given == {id(p) for p in model.parameters()}
+    facts["steps"] = []
+    try:
+        for grads in gradients:
+            for p, g in zip(model.parameters(), grads):
+                p.grad = g.clone()
+            guards.no_oracles(optimizer.step)
+            facts["steps"].append(parameters(model))
+    except Exception as error:  # noqa: BLE001 (no optimizer, or its step raised: explained by the facts above)
+        facts["step_error"] = error
     return facts
 
 

@@ -17,8 +17,6 @@ The rules (``guards.RULES``), by the guard a check runs the student's function u
 Lists of what answer cells may use, not of what they may not: a door nobody thought of stays shut.
 """
 import ast
-import linecache
-import sys
 
 # Modules an answer cell may import: what the course's notebooks use, and harmless standard helpers.
 MODULES = ("numpy", "torch", "math", "random", "time", "itertools", "functools", "collections", "typing",
@@ -189,10 +187,10 @@ def _name_uses(name, imports):
 
 
 def _attribute_uses(node, imports):
-    return _attribute_name_uses(node.attr, _root(node), imports)
+    return _attribute_name_uses(node.attr, _root(node), imports, ast.unparse(node)[:60])
 
 
-def _attribute_name_uses(attr, root, imports):
+def _attribute_name_uses(attr, root, imports, text=""):
     uses = []
     if attr.startswith("__") and attr not in DUNDERS:
         uses.append(("readable", f".{attr}"))
@@ -202,8 +200,9 @@ def _attribute_name_uses(attr, root, imports):
         uses.append(("readable", f".{attr}"))
     if attr in AUTOGRAD:
         uses.append(("autograd", f".{attr}"))
-    if imports.get(root, "").split(".")[0] == "autograder" and attr not in PUBLIC_NAMES:
-        uses.append(("autograder", f"{root}.{attr}"))
+    module = imports.get(root, "")
+    if (module == "autograder" and attr not in PUBLIC_NAMES) or (module in PUBLIC and attr in INSIDES):
+        uses.append(("autograder", text or f"{root}.{attr}"))
     return uses
 
 
@@ -239,49 +238,28 @@ def _root(node):
 
 
 PUBLIC_NAMES = tuple(m.split(".")[-1] for m in PUBLIC)
+# What the public modules hold of the insides: the oracles, and the machinery that reports values.
+INSIDES = ("oracles", "probes", "wire", "guards", "rules", "compare", "diagnosis", "grading", "PROBES", "GUARDS",
+           "MISTAKES", "reference")
 
 
 # ---------------------------------------------------------------- in JupyterLab: the kernel's own cells
 
 def in_kernel(fn, guard):
-    """(rule, what) for the first rule the student's ``fn`` breaks under ``guard``, read from the cells that
-    defined it and the functions of the student's it names, as the kernel keeps them; or None."""
-    reading, files, todo, visited = Reading(), set(), [fn], set()
-    while todo:
-        obj = todo.pop()
-        if id(obj) in visited:
-            continue
-        visited.add(id(obj))
-        namespace = getattr(obj, "__globals__", None) or vars(sys.modules.get(getattr(obj, "__module__", ""), sys))
-        for code in _codes(obj):
-            source = _cell_text(code.co_filename)
-            if source is None:
-                continue  # a library's code, not the student's
-            if code.co_filename not in files:
-                files.add(code.co_filename)
-                reading.add(source)
-            todo += [namespace[name] for name in sorted(_names(code)) if name in namespace]
-    return reading.broken(getattr(fn, "__name__", None), guard)
+    """(rule, what) for the first rule the student's ``fn`` breaks under ``guard``, read from every cell the
+    kernel has run, in order (the last definition of a name is the one it keeps, as when graded); None
+    outside IPython. A cell deleted without restarting the kernel still ran in it, and still counts."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    shell = get_ipython()
+    if shell is None:
+        return None
+    cells = list(shell.user_ns.get("In", []))
+    if _kernel_reading[0] != cells:
+        _kernel_reading[:] = [cells, read([(f"In[{k}]", source) for k, source in enumerate(cells) if source])]
+    return _kernel_reading[1].broken(getattr(fn, "__name__", None), guard)
 
 
-def _codes(obj):
-    """The code objects of a function, or of a class's methods."""
-    if hasattr(obj, "__code__"):
-        return [obj.__code__]
-    if isinstance(obj, type):
-        return [v.__code__ for v in vars(obj).values() if hasattr(v, "__code__")]
-    return []
-
-
-def _names(code):
-    names = set(code.co_names)
-    for const in code.co_consts:
-        if hasattr(const, "co_names"):
-            names |= _names(const)
-    return names
-
-
-def _cell_text(filename):
-    """The source of a notebook cell the kernel ran (IPython caches each one without a modification time), or None."""
-    entry = linecache.cache.get(filename)
-    return "".join(entry[2]) if entry and entry[1] is None else None
+_kernel_reading = [None, None]  # the cells last read in this kernel, and their Reading
