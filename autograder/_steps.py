@@ -133,6 +133,16 @@ def number_notes(value):
     return []
 
 
+def every_step(step, record, steps, label):
+    """A probe's record of ``steps`` steps as an honest probe sends it: one entry per step, or fewer
+    ending at the student's exception. Fewer steps pass nothing (a step passes on its values)."""
+    __tracebackhide__ = True
+    ended = bool(record) and isinstance(record[-1], dict) and "error" in record[-1]
+    if not isinstance(record, list) or not (len(record) == steps or (ended and len(record) <= steps)):
+        fail(step, [say("probe.unusable_values"), context(label)])
+    return record
+
+
 def passed_with(step, detail, notes):
     passed(step, detail)
     for note in dict.fromkeys(notes):
@@ -164,6 +174,7 @@ def _sgd_steps(step, fn, kind, c, learning_rate, steps):
     previous, before, notes = None, {"w1": c.w1.detach().clone(), "w2": c.w2.detach().clone()}, []
     record = probe(fn, "sgd_steps", kind=kind, x=c.x, y=c.y, w1=c.w1, w2=c.w2, learning_rate=learning_rate,
                    steps=steps)["steps"]
+    record = every_step(step, record, steps, c.label)
     for k, entry in enumerate(record, start=1):
         ref = oracles.reference(c.x, c.y, before["w1"], before["w2"])
         if "error" in entry:

@@ -13,8 +13,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import oracles, probes
-from ._steps import (CHECK_LEARNING_RATE, VISIBLE_SEED, VISIBLE_SHAPE, Case, context, explained, explaining,  # noqa: F401
-                     finish, named, number_notes, on_every_device, passed_with, sgd_steps)
+from ._steps import (CHECK_LEARNING_RATE, VISIBLE_SEED, VISIBLE_SHAPE, Case, context, every_step, explained,  # noqa: F401
+                     explaining, finish, named, number_notes, on_every_device, passed_with, sgd_steps)
 from .compare import close_enough, fail, mismatches
 from .diagnosis import MISTAKES, loss_candidates
 from .messages import say
@@ -23,6 +23,8 @@ from .probes import run as probe
 
 # Big enough that the sample mean and std of the weights tell a standard normal from nn.Linear's default.
 INIT_SHAPE = (8, 200, 50, 4)
+# Rows of the zero input: a model without bias maps it to zero.
+ZEROS = 2
 # Error texts of a model and its data on different devices.
 DEVICE_MISMATCH = ("is not on the expected device", "Expected all tensors to be on the same device",
                    "should be the same device")
@@ -56,8 +58,9 @@ def _same(params, reference):
 
 # ---- notebook 3: torch.nn -------------------------------------------------------------------
 
-def _structure_problems(facts, d_in, h, d_out, bias):
-    """What is wrong with the model probes.build_model described in ``facts``."""
+def _structure_problems(facts, d_in, h, d_out):
+    """What is wrong with the model probes.build_model described in ``facts``: its word, which can
+    only cost the step (the values decide it, _value_problems)."""
     if not facts["sequential"]:
         return [say("model.not_sequential", type=facts["type"])]
     kinds = [layer["kind"] for layer in facts["layers"]]
@@ -70,8 +73,22 @@ def _structure_problems(facts, d_in, h, d_out, bias):
     for layer, (i, o) in ((first, (d_in, h)), (second, (h, d_out))):
         if (layer["in"], layer["out"]) != (i, o):
             problems.append(say("model.linear_shape", got_in=layer["in"], got_out=layer["out"], d_in=i, d_out=o))
-    if bias is False and (first["bias"] or second["bias"]):
-        problems.append(MISTAKES["bias_true"].message)
+    return problems
+
+
+def _value_problems(facts, c, shape):
+    """What the values show, each checked here: the weights' shapes, no bias (model(0) = 0), weights
+    from a standard normal, and model(x) = relu(x W1ᵀ) W2ᵀ with those weights."""
+    _, d_in, h, d_out = shape
+    w1, w2 = facts["weights"]
+    for w, (i, o) in ((w1, (d_in, h)), (w2, (h, d_out))):
+        if tuple(w.shape) != (o, i):
+            return [say("model.linear_shape", got_in=w.shape[-1], got_out=w.shape[0], d_in=i, d_out=o)]
+    if c.mismatches("model(0)", facts["at_zero"], torch.zeros(ZEROS, d_out, dtype=torch.float64)):
+        return [MISTAKES["bias_true"].message]
+    problems = _init_problems(facts["weights"])
+    if not problems:
+        problems = c.mismatches("model(x)", facts["output"], oracles.reference(c.x, c.y, w1.T, w2.T)["y_pred"])
     return problems
 
 
@@ -93,16 +110,13 @@ def sequential_model(build_model, seed=VISIBLE_SEED, shape=INIT_SHAPE):
     label = f"(N, D_in, H, D_out) = {tuple(shape)}, seed {seed}"
     c = Case("torch", seed, shape, "float32", "cpu")
     with explaining("model", label):
-        facts = probe(build_model, "build_model", seed=seed, d_in=d_in, h=h, d_out=d_out, x=c.x)
-        problems = _structure_problems(facts, d_in, h, d_out, bias=False)
-        if not problems:
-            problems = _init_problems(facts["weights"])
+        facts = probe(build_model, "build_model", seed=seed, d_in=d_in, h=h, d_out=d_out, x=c.x,
+                      zeros=torch.zeros(ZEROS, d_in))
+        problems = _structure_problems(facts, d_in, h, d_out)
         if not problems:
             if "output_error" in facts:
                 raise_judged(facts["output_error"])
-            w1, w2 = facts["weights"]
-            ref = oracles.reference(c.x, c.y, w1.T, w2.T)
-            problems = c.mismatches("model(x)", facts["output"], ref["y_pred"])
+            problems = _value_problems(facts, c, shape)
         finish("model", problems, label)
 
 
@@ -136,22 +150,66 @@ def sgd_train_step(train_step, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="fl
 OPTIMIZER_RATE = 5e-4
 
 
+# The size of the judge's gradients at each step: changing, so that only Adam's own update follows them.
+GRADIENT_SCALES = (1.0, 0.2, 3.0)
+
+
 def adam_optimizer(build_optimizer, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, learning_rate=OPTIMIZER_RATE):
-    """Check ``build_optimizer(model, learning_rate)``: torch.optim.Adam over all of model.parameters()."""
+    """Check ``build_optimizer(model, learning_rate)``: torch.optim.Adam over all of model.parameters(),
+    measured by the parameters it gives over a few steps on gradients chosen here (float64, so a
+    small difference, such as AdamW's weight decay, shows)."""
     __tracebackhide__ = True
-    w, c = weights(seed, shape, bias=True)
+    w, c = weights(seed, shape, bias=True, dtype="float64")
+    start = _params(probes.sequential(**w))
+    gradients = _chosen_gradients(start, seed)
     with explaining("optimizer", c.label):
-        facts = probe(build_optimizer, "build_optimizer", **w, learning_rate=learning_rate)
-        problems = []
-        if not facts["adam"]:
-            problems += [say("optimizer.not_adam", type=facts["type"]), MISTAKES["optimizer_not_adam"].message]
-        else:
-            rates = facts["rates"]
-            if rates != [learning_rate]:
-                problems.append(say("optimizer.learning_rate", rates=rates, learning_rate=learning_rate))
-            if not facts["all_parameters"]:
-                problems.append(say("optimizer.some_parameters"))
-        finish("optimizer", problems, c.label)
+        facts = probe(build_optimizer, "build_optimizer", **w, learning_rate=learning_rate, gradients=gradients)
+        expected = _adam_trajectory(w, gradients, learning_rate)
+        moved_alike = _moved_alike(facts.get("steps"), expected, start)
+        finish("optimizer", [] if moved_alike else _optimizer_problems(facts, learning_rate), c.label)
+
+
+def _chosen_gradients(start, seed):
+    """One seeded gradient per parameter for each step, scaled by GRADIENT_SCALES."""
+    g = torch.Generator().manual_seed(seed + 1)
+    return [[scale * torch.randn(p.shape, generator=g, dtype=p.dtype) for p in start] for scale in GRADIENT_SCALES]
+
+
+def _adam_trajectory(w, gradients, learning_rate):
+    """The parameters after each step of torch.optim.Adam on ``gradients``, from the weights ``w``."""
+    model = probes.sequential(**w)
+    optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
+    trajectory = []
+    for grads in gradients:
+        for p, g in zip(model.parameters(), grads):
+            p.grad = g.clone()
+        optimizer.step()
+        trajectory.append(_params(model))
+    return trajectory
+
+
+def _moved_alike(steps, expected, start):
+    """True when every step moved every parameter as in ``expected``; compared on the moves from
+    ``start``, where a step of the size of the learning rate cannot hide in the weights' tolerance."""
+    if not isinstance(steps, list) or len(steps) != len(expected):
+        return False
+    return all(len(got) == len(ref) and all(close_enough(g - s, r - s) for g, r, s in zip(got, ref, start))
+               for got, ref in zip(steps, expected))
+
+
+def _optimizer_problems(facts, learning_rate):
+    """Why the optimizer's steps are not Adam's, as far as what it reports of itself tells: its word
+    explains a failure, and never passes one."""
+    if not facts.get("adam"):
+        return [say("optimizer.not_adam", type=facts.get("type")), MISTAKES["optimizer_not_adam"].message]
+    problems = []
+    if facts.get("rates") != [learning_rate]:
+        problems.append(say("optimizer.learning_rate", rates=facts.get("rates"), learning_rate=learning_rate))
+    if not facts.get("all_parameters"):
+        problems.append(say("optimizer.some_parameters"))
+    if not problems and "step_error" in facts:
+        raise_judged(facts["step_error"])
+    return problems or [say("optimizer.differs_from_adam", steps=len(GRADIENT_SCALES))]
 
 
 # The training runs a check compares with: the right one, and each known mistake's.
@@ -216,7 +274,7 @@ def adam_train_step(train_step, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="f
         runs = {"right": _reference_run(model, c, learning_rate, steps + 1)}
         runs.update({order: _reference_run(model, c, learning_rate, steps, order) for order in ORDERS})
         record = probe(train_step, "adam_steps", **w, x=c.x, y=c.y, learning_rate=learning_rate, steps=steps)["steps"]
-        notes = []
+        record, notes = every_step("train_step", record, steps, c.label), []
         for k, entry in enumerate(record):
             if "error" in entry:
                 raise_judged(entry["error"])
@@ -224,17 +282,22 @@ def adam_train_step(train_step, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="f
             problems = c.mismatches("loss", entry["loss"], runs["right"][k][0], kind="scalar")
             if problems and _loss_after_update(entry["loss"], runs, k):
                 problems.append(MISTAKES["loss_after_update"].message)
-            now, calls = entry["now"], entry["calls"]
-            if calls != 1:
-                problems.append(say("train_step.step_calls", calls=calls) + "\n" + MISTAKES["step_not_called"].message)
-            elif not (_same(entry["before_step"], entry["start"]) and _same(now, entry["after_step"])):
-                problems.append(MISTAKES["changed_outside_optimizer"].message)
-            elif not _same(now, runs["right"][k][1]):
-                problems.append(say("train_step.differs_from_adam"))
-                problems += [MISTAKES[order].message for order in _orders(record, runs)][:1]
+            if not _same(entry["now"], runs["right"][k][1]):  # the values decide; what the probe saw explains
+                problems += _why_not_adam(entry, record, runs)
             if problems:
                 fail("train_step", [say("check.at_step", k=k + 1), *problems, *notes, context(c.label)])
         passed_with("train_step", f"{c.label}, {steps} steps", notes)
+
+
+def _why_not_adam(entry, record, runs):
+    """Why a step's parameters are not Adam's: how often optimizer.step ran and what changed around it,
+    as the probe saw it (its word picks the explanation of a failure), else a mistaken order's run."""
+    calls = entry.get("calls")
+    if calls != 1:
+        return [say("train_step.step_calls", calls=calls) + "\n" + MISTAKES["step_not_called"].message]
+    if not (_same(entry["before_step"], entry["start"]) and _same(entry["now"], entry["after_step"])):
+        return [MISTAKES["changed_outside_optimizer"].message]
+    return [say("train_step.differs_from_adam"), *[MISTAKES[order].message for order in _orders(record, runs)][:1]]
 
 
 # ---- notebook 5: an nn.Module on a device -----------------------------------------------------
@@ -261,6 +324,8 @@ def module_class(TwoLayerNet, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="flo
             if "output_error" in facts:
                 raise_judged(facts["output_error"])
             p = facts["parameters"]
+            problems = _parameter_shape_problems(p, d_in, h, d_out)
+        if not problems:
             with torch.no_grad():
                 hidden = F.linear(c.x.double(), p["weight1"].double(), _double(p["bias1"]))
                 second = lambda h: F.linear(h, p["weight2"].double(), _double(p["bias2"]))  # noqa: E731
@@ -270,6 +335,15 @@ def module_class(TwoLayerNet, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="flo
             if problems:
                 problems += explained(facts["output"], candidates, "model(x)", expected, rows=shape[0])
         finish("model", problems, c.label)
+
+
+def _parameter_shape_problems(p, d_in, h, d_out):
+    """The layers' shapes, read from the parameters themselves: model(x) is computed here from them."""
+    for name, (i, o) in (("1", (d_in, h)), ("2", (h, d_out))):
+        bias = p[f"bias{name}"]
+        if tuple(p[f"weight{name}"].shape) != (o, i) or (bias is not None and tuple(bias.shape) != (o,)):
+            return [say("module.layer_shape", name=f"linear{name}", shape=(i, o))]
+    return []
 
 
 def _double(t):

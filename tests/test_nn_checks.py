@@ -3,7 +3,7 @@ import pytest
 import torch
 
 import student_code_nn as s
-from autograder import nn_checks
+from autograder import checks, nn_checks, probes
 from autograder.compare import CheckFailed
 from autograder.diagnosis import MISTAKES
 
@@ -86,3 +86,80 @@ def test_device_checks_on_cuda(capsys):
     nn_checks.adam_train_step(s.adam_step, device="cuda")
     with pytest.raises(CheckFailed, match="different devices"):
         nn_checks.train_loop(s.train_bad, device="cuda")
+
+
+class Witness:
+    """The judge's handle on a probe process that lies: it runs the real probe on ``fn`` (on nothing
+    without one) and sends back ``edit(values, inputs)`` instead, as a replaced probe function would."""
+
+    def __init__(self, edit, fn=None):
+        self.edit, self.fn = edit, fn
+
+    def remote_probe(self, probe, inputs):
+        values = probes.run(self.fn, probe, **inputs) if self.fn is not None else {}
+        return self.edit(values, inputs)
+
+
+def _as_sent(values, inputs):
+    return values
+
+
+ADAM_CLAIMS = {"type": "Adam", "adam": True, "rates": [nn_checks.OPTIMIZER_RATE], "all_parameters": True}
+
+
+def test_an_optimizer_that_says_it_is_adam_earns_nothing_unless_it_steps_as_adam(capsys):
+    nn_checks.adam_optimizer(Witness(_as_sent, s.build_opt))  # the honest reference, through the judge's handle
+    assert capsys.readouterr().out.startswith("✓")
+    returns_none = Witness(lambda values, inputs: dict(ADAM_CLAIMS))  # issue 21's forged report
+    assert "after 3 steps on the same gradients" in _message(nn_checks.adam_optimizer, returns_none)
+    sgd_says_adam = Witness(lambda values, inputs: {**values, **ADAM_CLAIMS}, s.build_opt_sgd)
+    _message(nn_checks.adam_optimizer, sgd_says_adam)
+
+
+def test_a_model_with_bias_is_told_by_its_values_whatever_it_says_of_its_layers(capsys):
+    def says_no_bias(values, inputs):
+        for layer in values["layers"]:
+            layer["bias"] = False
+        return values
+
+    nn_checks.sequential_model(Witness(_as_sent, s.build_model))
+    assert capsys.readouterr().out.startswith("✓")
+    assert MISTAKES["bias_true"].en in _message(nn_checks.sequential_model, Witness(says_no_bias, s.build_model_bias))
+    hides_its_bias = Witness(lambda values, inputs: {**says_no_bias(values, inputs), "at_zero": 0 * values["at_zero"]},
+                             s.build_model_bias)
+    assert "model(x) has wrong values" in _message(nn_checks.sequential_model, hides_its_bias)
+
+
+def test_an_adam_step_passes_on_its_values_and_what_the_probe_saw_only_explains(capsys):
+    def says_two_calls(values, inputs):
+        for entry in values["steps"]:
+            entry["calls"] = 2
+        return values
+
+    def says_one_clean_step(values, inputs):
+        for entry in values["steps"]:
+            entry.update(calls=1, before_step=entry["start"], after_step=entry["now"])
+        return values
+
+    nn_checks.adam_train_step(Witness(says_two_calls, s.adam_step))  # right values: a claim cannot cost them
+    assert capsys.readouterr().out.startswith("✓")
+    assert "torch.optim.Adam" in _message(nn_checks.adam_train_step, Witness(says_one_clean_step, s.adam_step_manual_only))
+    _message(nn_checks.adam_train_step, Witness(lambda values, inputs: {"steps": []}))  # no step run passes nothing
+
+
+@pytest.mark.parametrize("check", [nn_checks.sgd_train_step, checks.autograd_step])
+def test_an_sgd_step_never_run_passes_nothing(check):
+    assert "could not work with the values" in _message(check, Witness(lambda values, inputs: {"steps": []}))
+
+
+def test_a_module_is_measured_by_its_own_parameters_not_by_what_it_says_of_its_layers(capsys):
+    def smaller_than_it_says(values, inputs):
+        x = inputs["x"]
+        w1, w2 = torch.ones(1, x.shape[1], dtype=x.dtype), torch.ones(1, 1, dtype=x.dtype)
+        values["parameters"] = {"weight1": w1, "bias1": None, "weight2": w2, "bias2": None}
+        values["output"] = torch.relu(x @ w1.T) @ w2.T
+        return values
+
+    nn_checks.module_class(Witness(_as_sent, s.TwoLayerNet))
+    assert capsys.readouterr().out.startswith("✓")
+    assert "self.linear1 should be nn.Linear" in _message(nn_checks.module_class, Witness(smaller_than_it_says, s.TwoLayerNet))

@@ -59,6 +59,21 @@ def test_adam_steps_counts_the_optimizer_steps_and_sees_changes_made_outside_it(
     assert not all(torch.equal(a, b) for a, b in zip(step["now"], step["after_step"]))
 
 
+def test_build_optimizer_steps_on_the_judges_gradients_and_reports_the_parameters_after_each():
+    _, _, w1, w2 = make_problem(1, (4, 5, 3, 2)).torch("float64")
+    gradients = [[torch.ones_like(w1.T), torch.ones_like(w2.T)]] * 2
+
+    def sgd(model, learning_rate):
+        return torch.optim.SGD(model.parameters(), lr=learning_rate)
+
+    values = probes.run(sgd, "build_optimizer", w1=w1, w2=w2, b1=None, b2=None, learning_rate=0.5, gradients=gradients)
+    assert values["type"] == "SGD" and not values["adam"]
+    assert [torch.allclose(after[0], w1.T - 0.5 * k) for k, after in enumerate(values["steps"], start=1)] == [True, True]
+    nothing = probes.run(lambda model, learning_rate: None, "build_optimizer", w1=w1, w2=w2, b1=None, b2=None,
+                         learning_rate=0.5, gradients=gradients)
+    assert nothing["steps"] == [] and nothing["step_error"].type_name == "AttributeError"
+
+
 def test_every_probe_is_reachable_by_name():
     assert set(probes.PROBES) == {"call", "sgd_steps", "adam_steps", "build_model", "build_loss", "build_optimizer",
                                   "module", "train", "train_on_meta"}
