@@ -74,12 +74,21 @@ from nbgrader.preprocessors import GetGrades  # noqa: E402
 from autograder.grading.plugins import feedback  # noqa: E402
 
 c.GenerateFeedback.preprocessors = [GetGrades, feedback.HideHiddenTests, feedback.SummariseSteps, CSSHTMLHeaderPreprocessor]
+# The submission's outputs and markdown are the student's markup: inert in every page nbgrader renders
+# (feedback pages, the formgrader's view of a submission). nbconvert's sanitising drops JavaScript and widget
+# outputs and cleans HTML ones; markdown's raw HTML is cleaned too, with one allow-list (feedback.inert_html).
+c.HTMLExporter.sanitize_html = True
+c.HTMLExporter.filters = feedback.INERT_FILTERS
 # The page: nbgrader's feedback template, extended by the course's (the summary; MathJax carried in the
-# page, so formulas render with no network: exam rooms and many lab networks block MathJax's CDN).
-c.HTMLExporter.extra_template_basedirs = [str(feedback.TEMPLATES), str(feedback.NBGRADER_TEMPLATES)]
-c.HTMLExporter.template_name = "feedback"
-c.HTMLExporter.template_file = "course_feedback.html.j2"
-c.HTMLExporter.filters = {"course_mathjax": feedback.mathjax_packed}
+# page, so formulas render with no network: exam rooms and many lab networks block MathJax's CDN; a
+# Content-Security-Policy that lets only the page's own scripts run). For feedback pages only: the
+# formgrader renders submissions with its own template, and finds it only without these settings.
+c.GenerateFeedback.HTMLExporter.extra_template_basedirs = [str(feedback.TEMPLATES), str(feedback.NBGRADER_TEMPLATES)]
+c.GenerateFeedback.HTMLExporter.template_name = "feedback"
+c.GenerateFeedback.HTMLExporter.template_file = "course_feedback.html.j2"
+c.GenerateFeedback.HTMLExporter.filters = {**feedback.INERT_FILTERS, "course_mathjax": feedback.mathjax_packed,
+                                           "course_mathjax_hash": feedback.mathjax_hash,
+                                           "course_csp_hash": feedback.csp_hash}
 
 # Grading never stops at a broken submission: a kernel that dies (a crash, a memory or time limit)
 # costs the cells from there on, not the whole notebook, and no output, however large, makes the

@@ -153,7 +153,7 @@ def page():
     resources = {"nbgrader": grades}
     nb, resources = HideHiddenTests().preprocess(_graded_notebook(), resources)
     nb, resources = SummariseSteps().preprocess(nb, resources)
-    html, _ = HTMLExporter(config=converter.config).from_notebook_node(nb, resources=resources)
+    html, _ = HTMLExporter(parent=converter, config=converter.config).from_notebook_node(nb, resources=resources)
     return html
 
 

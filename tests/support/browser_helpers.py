@@ -51,10 +51,11 @@ def jupyter_env(home, config_dir):
     return env
 
 
-def feedback_page(nb, grades):
+def feedback_page(nb, grades, **settings):
     """``nb``'s feedback page as ``nbgrader generate_feedback`` writes it with the course's nbgrader_config.py,
     from the scores already in ``nb``'s metadata and ``grades`` (resources["nbgrader"]): the configured
-    preprocessors but GetGrades, which would read them from a gradebook."""
+    preprocessors but GetGrades, which would read them from a gradebook. ``settings``: exporter traits
+    changed from the course's (e.g. sanitize_html=False)."""
     from nbconvert.exporters import HTMLExporter
     from nbgrader.converters import GenerateFeedback
     from nbgrader.coursedir import CourseDirectory
@@ -65,7 +66,9 @@ def feedback_page(nb, grades):
     path = course_files.ROOT / "nbgrader_config.py"
     exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), {"get_config": lambda: c, "__file__": str(path)})
     converter = GenerateFeedback(coursedir=CourseDirectory(config=c), config=c)
-    exporter = HTMLExporter(config=converter.config)
+    exporter = HTMLExporter(parent=converter, config=converter.config)  # as generate_feedback makes it
+    for name, value in settings.items():
+        setattr(exporter, name, value)
     for preprocessor in c.GenerateFeedback.preprocessors:  # as nbgrader's converter registers them
         if preprocessor is not GetGrades:
             exporter.register_preprocessor(preprocessor, enabled=True)

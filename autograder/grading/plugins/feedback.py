@@ -1,8 +1,9 @@
-"""The feedback page: never hidden tests, the steps' points first, math that renders offline.
+"""The feedback page: never hidden tests, the steps' points first, math that renders offline, and the
+submission's markup inert there and in the formgrader.
 
 HideHiddenTests and SummariseSteps are preprocessors for nbgrader's generate_feedback, and
 templates/feedback/course_feedback.html.j2 extends nbgrader's feedback template (nbgrader_config.py
-names them).
+names them). INERT_FILTERS are the HTML filters of every page nbgrader renders from a submission.
 
 Stock nbgrader copies the autograded notebook, hidden tests included, into the feedback
 page (nbgrader issues #917, #1363). This removes the hidden region from every test cell and
@@ -13,10 +14,16 @@ that has none, such as a MemoryError, one from BARE_ERRORS, in the course's lang
 import base64
 import functools
 import gzip
+import hashlib
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import bleach
+import jinja2
 import nbgrader
+from bleach.css_sanitizer import ALLOWED_CSS_PROPERTIES, CSSSanitizer
+from nbconvert.utils.base import NbConvertBase
 from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 
 from ... import messages
@@ -154,3 +161,66 @@ class SummariseSteps(NbGraderPreprocessor):
             "late_penalty": _points(late),
         }
         return nb, resources
+
+
+# ---- the submission's markup, inert in every page a person opens ---------------------------------------
+# A submission's outputs and markdown are the student's HTML: opened by an instructor (feedback page,
+# formgrader) a script in them would run with that person's session. nbconvert's sanitize_html (set in
+# nbgrader_config.py) drops JavaScript and widget outputs and passes HTML outputs through the template
+# filter clean_html; nbgrader's templates render markdown cells without it, so markdown2html cleans too.
+# Both use this allow-list, wider than nbconvert's (which escapes <p>, <h1>, <th>, <img>: rendered
+# markdown would show its own tags), and no attribute that runs code (on*, javascript: links, <script>,
+# <iframe>, <object>, <svg>, <style> are not in it). The feedback page adds a Content-Security-Policy.
+TAGS = sorted(bleach.ALLOWED_TAGS | {
+    "p", "div", "span", "pre", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "img", "sub", "sup", "del", "s",
+    "ins", "u", "small", "mark", "kbd", "samp", "var", "q", "cite", "dl", "dt", "dd", "details", "summary",
+    "figure", "figcaption", "table", "caption", "colgroup", "col", "thead", "tbody", "tfoot", "tr", "th", "td"})
+LINK_SCHEMES = {"", "http", "https", "mailto"}
+
+
+def _attribute(tag, name, value):
+    """Whether attribute ``name`` of ``tag`` may stay: layout and text only; links and pictures that
+    cannot run anything (an image from data: is drawn, never run, even SVG)."""
+    if name in ("class", "id", "title", "style", "lang", "dir"):
+        return True
+    if tag == "a":
+        return name == "href" and urlsplit(value.strip()).scheme.lower() in LINK_SCHEMES
+    if tag == "img":
+        return name in ("alt", "width", "height") or (
+            name == "src" and urlsplit(value.strip()).scheme.lower() in LINK_SCHEMES | {"data"})
+    if tag in ("td", "th", "col", "colgroup"):
+        return name in ("align", "colspan", "rowspan", "span")
+    return tag == "ol" and name in ("start", "type")
+
+
+def inert_html(html):
+    """``html`` with only the tags and attributes of TAGS and _attribute; anything else escaped, so it
+    shows as text (comments dropped). The template filter ``clean_html`` (nbgrader_config.py)."""
+    html = html.decode() if isinstance(html, bytes) else str(html)
+    return bleach.clean(html, tags=TAGS, attributes=_attribute, protocols=sorted(LINK_SCHEMES | {"data"}),
+                        css_sanitizer=CSSSanitizer(allowed_css_properties=ALLOWED_CSS_PROPERTIES),
+                        strip_comments=True)
+
+
+class InertMarkdown(NbConvertBase):
+    """The template filter ``markdown2html``: the exporter's own (math, attachments, heading anchors),
+    then inert_html. nbconvert makes one per exporter, with the exporter as its parent."""
+    jinja_pass_arg = jinja2.pass_context(lambda: None).jinja_pass_arg  # jinja hands it the template's context
+
+    def __call__(self, context, source):
+        return inert_html(self.parent.markdown2html(context, source))
+
+
+INERT_FILTERS = {"clean_html": inert_html, "markdown2html": InertMarkdown}
+
+
+def csp_hash(script):
+    """The Content-Security-Policy source that lets exactly this inline script run: 'sha256-…'."""
+    digest = hashlib.sha256(str(script).encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
+@functools.lru_cache(maxsize=1)
+def mathjax_hash(_=None):
+    """csp_hash of MathJax's code as the page runs it (unpacked into a script element); a Jinja filter."""
+    return csp_hash(MATHJAX.read_text(encoding="utf-8"))
