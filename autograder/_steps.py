@@ -194,7 +194,11 @@ def _sgd_steps(step, fn, kind, c, learning_rate, steps):
                 candidates.update(loss_candidates(ref["y_pred"], c.y))
                 candidates["relu_missing"] = oracles.reference(c.x, c.y, before["w1"], before["w2"], relu=False)["loss"]
             problems += named(value, candidates, correct=ref["loss"])
-        for name, now in entry["weights"].items():
+        for name in ("w1", "w2"):  # both, whatever the record holds: a weight left out is not a weight right
+            now = entry["weights"].get(name)
+            if now is None:
+                problems.append(say("probe.unusable_values"))
+                continue
             if not entry["leaf"][name]:
                 problems.append(say("update.not_leaf", name=name))
                 continue

@@ -126,7 +126,7 @@ def mse_loss(build_loss, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="float32"
     c = Case("torch", seed, shape, dtype, device)
     with explaining("loss", c.label):
         facts = probe(build_loss, "build_loss", y_pred=c.cast(c.ref["y_pred"]), y=c.y)
-        if not facts["instance"]:
+        if not facts["instance"]:  # the probe's word: it can only cost the step; the value decides it
             fail("loss", [say("loss.not_instance"), context(c.label)])
         value = facts["value"]
         problems = c.mismatches("loss", value, c.ref["loss"], kind="scalar")
@@ -353,7 +353,8 @@ def _double(t):
 def _device_probe(train, seed, shape):
     """Run ``train`` once on the meta device (shapes without data: it stands in for a GPU on any
     machine) with the data on the CPU. A model and data left on different devices fail there
-    exactly as on a GPU; a correct loop fails only later, at .item(), which is not a mismatch."""
+    exactly as on a GPU; a correct loop fails only later, at .item(), which is not a mismatch.
+    What it reports is the probe's word, not a value: it can fail the step, never pass it."""
     w, c = weights(seed, shape, bias=True)
     facts = probe(train, "train_on_meta", **w, x=c.x, y=c.y)
     error = facts["error"]

@@ -4,7 +4,8 @@ as values, what came back.
 A probe takes the student's function (or class) and the inputs the judge chose, calls it under
 the exercise's guard, and returns a dict of plain values: what the function returned, the state
 it left its arguments in, facts such as how often ``optimizer.step`` ran. It decides nothing;
-the verdict is the check's (checks.py, nn_checks.py), made on those values by the judge.
+the verdict is the check's (checks.py, nn_checks.py), made on those values by the judge. A fact
+(a type name, a flag, a count) can fail a step or explain why, never pass it: values alone do.
 
 - In JupyterLab a visible check calls ``run``: the probe runs in the student's kernel, and its
   values reach the verdict exactly as they would reach the judge (``wire.roundtrip``).

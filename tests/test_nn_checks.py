@@ -152,6 +152,23 @@ def test_an_sgd_step_never_run_passes_nothing(check):
     assert "could not work with the values" in _message(check, Witness(lambda values, inputs: {"steps": []}))
 
 
+def test_a_weight_left_out_of_the_record_is_not_a_weight_right():
+    def only_w1_updated(model, x, y, loss_fn, learning_rate):
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        with torch.no_grad():
+            model[0].weight -= learning_rate * model[0].weight.grad
+        model.zero_grad()
+        return loss.item()
+
+    def leaves_w2_out(values, inputs):
+        for entry in values["steps"]:
+            del entry["weights"]["w2"]
+        return values
+
+    assert "could not work with the values" in _message(nn_checks.sgd_train_step, Witness(leaves_w2_out, only_w1_updated))
+
+
 def test_a_module_is_measured_by_its_own_parameters_not_by_what_it_says_of_its_layers(capsys):
     def smaller_than_it_says(values, inputs):
         x = inputs["x"]
