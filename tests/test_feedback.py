@@ -136,6 +136,16 @@ def test_every_step_of_the_contract_has_a_name():
 
 # ---- the page: nbgrader's feedback template extended by the course's ------------------------------------
 
+def feedback_config():
+    """The course's nbgrader_config.py, loaded as nbgrader loads it."""
+    from traitlets.config import Config
+
+    c = Config()
+    path = Path(feedback.__file__).resolve().parents[3] / "nbgrader_config.py"
+    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), {"get_config": lambda: c, "__file__": str(path)})
+    return c
+
+
 @pytest.fixture(scope="module")
 def page():
     """The tiny notebook's feedback page, made by the HTMLExporter of nbgrader's GenerateFeedback with the
@@ -143,11 +153,8 @@ def page():
     from nbconvert.exporters import HTMLExporter
     from nbgrader.converters import GenerateFeedback
     from nbgrader.coursedir import CourseDirectory
-    from traitlets.config import Config
 
-    c = Config()
-    path = Path(feedback.__file__).resolve().parents[3] / "nbgrader_config.py"
-    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), {"get_config": lambda: c, "__file__": str(path)})
+    c = feedback_config()
     converter = GenerateFeedback(coursedir=CourseDirectory(config=c), config=c)
     grades = {"notebook": "nb", "score": 2.5, "max_score": 7.0, "late_penalty": 0}
     resources = {"nbgrader": grades}
@@ -171,3 +178,51 @@ def test_the_page_carries_mathjax_and_loads_nothing_from_a_cdn(page):
     packed = re.search(r'<script id="course-mathjax"[^>]*>([^<]*)</script>', page).group(1)
     assert gzip.decompress(base64.b64decode(packed)) == feedback.MATHJAX.read_bytes()
     assert "window.MathJax" in page and "inlineMath: [['$', '$']" in page
+
+
+# ---- the student's markup: inert --------------------------------------------------------------------------
+
+def test_inert_html_keeps_what_markdown_makes_and_escapes_what_runs():
+    kept = ('<h2 id="x">Title</h2><p>a <em>b</em> <code>c</code></p><table><thead><tr><th align="left">h</th></tr>'
+            '</thead><tbody><tr><td>1</td></tr></tbody></table><img src="data:image/png;base64,AAAA" alt="plot">'
+            '<a href="https://pytorch.org">docs</a><pre><span class="n">x</span></pre>')
+    assert feedback.inert_html(kept) == kept
+    for live, shown in [('<script>alert(1)</script>', "&lt;script&gt;"), ('<img src=x onerror="alert(1)">', '<img src="x">'),
+                        ('<a href="javascript:alert(1)">a</a>', "<a>a</a>"), ('<svg onload="alert(1)"></svg>', "&lt;svg"),
+                        ('<iframe srcdoc="x"></iframe>', "&lt;iframe"), ('<style>body{}</style>', "&lt;style&gt;"),
+                        ('<div onclick="alert(1)">d</div>', "<div>d</div>"), ('<object data="x"></object>', "&lt;object")]:
+        cleaned = feedback.inert_html(live)
+        assert shown in cleaned and _elements_that_run(cleaned) == [], (live, cleaned)
+    assert _elements_that_run('<img src=x onerror="alert(1)">') == ["img"]  # what the test would see
+
+
+def _elements_that_run(html):
+    from bs4 import BeautifulSoup
+
+    return [e.name for e in BeautifulSoup(html, "html.parser").find_all(True)
+            if e.name in ("script", "svg", "iframe", "object", "embed", "style")
+            or any(a.lower().startswith("on") for a in e.attrs) or e.get("href", "").startswith("javascript:")]
+
+
+def test_markdown_with_math_and_raw_html_renders_inert():
+    from nbconvert.exporters import HTMLExporter
+
+    exporter = HTMLExporter(config=feedback_config())
+    env = exporter.environment
+    html = env.from_string("{{ source | markdown2html }}").render(
+        source='A <img src=x onerror="alert(1)"> and $$a &= b < c$$\n\n| a | b |\n|---|---|\n| 1 | 2 |', cell={}, resources={})
+    assert "onerror" not in html and "<th>a</th>" in html and "$$a &amp;= b &lt; c$$" in html
+
+
+def test_only_the_pages_own_scripts_may_run(page):
+    """The page's Content-Security-Policy names by hash every script the page runs (its two inline scripts and
+    MathJax's code), and nothing else: an inline handler or a student's script is refused by the browser."""
+    policy = re.search(r'<meta content="([^"]*)" http-equiv="Content-Security-Policy"', page).group(1)
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
+    assert directives["default-src"] == "'none'" and "unsafe" not in directives["script-src"]
+    scripts = re.findall(r"<script>(.*?)</script>", page, re.S)
+    assert len(scripts) == 2
+    allowed = set(directives["script-src"].split())
+    assert allowed == {feedback.csp_hash(s) for s in scripts} | {feedback.mathjax_hash()}
+    assert page.index("Content-Security-Policy") < page.index("<script")  # before any script
+    assert feedback.mathjax_hash() == feedback.csp_hash(feedback.MATHJAX.read_bytes().decode("utf-8"))
