@@ -17,6 +17,8 @@ from autograder.grading import course_files
 from autograder.grading.plugins import feedback
 from browser_helpers import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, Lab, feedback_page, jupyter_env
 
+pytestmark = pytest.mark.slow
+
 NOTEBOOK = "two_layer_net_numpy"
 WAIT_MS = 60_000  # generous, bounded waits on a busy 2-core machine
 TAKEN = f"() => Object.keys(window).filter(k => k.startsWith('{markup_class.SIGN}'))"
