@@ -14,7 +14,7 @@ the verdict is the check's (checks.py, nn_checks.py), made on those values by th
   only the values it sends, and a value is believed only if the judge's oracle agrees with it.
 """
 
-from . import guards, wire
+from . import guards, rules, wire
 
 GUARDS = {"by_hand": guards.by_hand, "no_autograd": guards.no_autograd, "no_oracles": guards.no_oracles}
 
@@ -249,6 +249,9 @@ def run(fn, probe, **inputs):
     __tracebackhide__ = True
     if hasattr(fn, "remote_probe"):
         return fn.remote_probe(probe, inputs)
+    broken = rules.in_kernel(fn, inputs.get("guard") if probe == "call" else "no_oracles")
+    if broken is not None:  # read from the cells' text, as the judge reads them when grading
+        raise guards.GuardViolation(*broken)
     try:
         values = PROBES[probe](fn, **inputs)
     except Exception as error:  # noqa: BLE001 (turned into what the judge would see)

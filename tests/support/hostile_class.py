@@ -260,8 +260,9 @@ CASES = {
     "syntax_error": ("a syntax error in the forward cell", prepend("forward", "def (:"), full_except("test_forward")),
     "name_error_top": ("a NameError in a cell of its own at the top",
                        extra_cell_after_setup("undefined_name + 1"), full_except()),
+    # (sys and os cannot be read as an answer's code: the steps after such top-level code score zero too)
     "sys_exit": ("`sys.exit()` at the top of the loss cell", prepend("loss", "import sys\nsys.exit()"),
-                 full_except("test_loss")),
+                 full_except("test_loss", "test_backward", "test_update")),
     "os_exit": ("`os._exit(1)` at the top of the update cell", prepend("update", "import os\nos._exit(1)"),
                 full_except("test_update")),
     "segfault": ("a segmentation fault through ctypes in the backward cell",
@@ -314,7 +315,7 @@ CASES = {
                      chain(extra_cell_after_setup("import sys\nget_ipython().showtraceback = lambda *a, **k: None\n"
                                                   "sys.excepthook = lambda *a: None"),
                            replace_solution("forward", WRONG_FORWARD)),
-                     full_except("test_forward")),
+                     NOTHING),
     "hardcoded": ("forward right only for the visible check's inputs (float64, N=8)",
                   replace_solution("forward", "if x.shape[0] != 8 or x.dtype != np.float64:\n"
                                               "        return x.dot(w1), x.dot(w1), x.dot(w1).dot(w2)\n"
@@ -334,7 +335,8 @@ CASES = {
     # 8. cheats on the kernel: the stub, and a line that changes how later cells run (CHEATS)
     **{name: (what, stub_with(code), NOTHING) for name, (what, code) in CHEATS.items()},
     # 9. reaching out
-    "reach_out": ("reads and writes the course's files, the environment and the network", reach_out, full_except()),
+    "reach_out": ("reads and writes the course's files, the environment and the network (a cell the grader cannot read "
+                  "as an answer: the steps after it score zero)", reach_out, NOTHING),
     # 10. odd identities
     "with space": ("a student id with a space", lambda nb, folder: nb, full_except()),
     "学生_ü": ("a unicode student id", lambda nb, folder: nb, full_except()),
