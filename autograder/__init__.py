@@ -11,11 +11,12 @@ instructor's side is the subpackage ``autograder.grading``; notebooks never impo
 - ``compare``     shape/dtype/device/NaN checks and relative error
 - ``diagnosis``   recognises the common mistakes by testing them against the oracle
 - ``messages``    every sentence a student reads, 中文 and English side by side
-- ``guards``      runs student code with torch, autograd or the oracles out of reach
+- ``rules``       the exercises' rules, read from the student's code as text (what decides when graded)
+- ``guards``      runs student code with torch, autograd or the oracles out of reach (a teaching aid in JupyterLab)
 - ``probes``      runs the student's functions on a check's inputs and reports values
 - ``wire``        those values as plain data: JSON and raw array bytes, never code
 - ``plots``       the network picture and the loss curves
 """
 
-__all__ = ["checks", "nn_checks", "problems", "oracles", "compare", "diagnosis", "messages", "guards", "probes",
+__all__ = ["checks", "nn_checks", "problems", "oracles", "compare", "diagnosis", "messages", "rules", "guards", "probes",
            "wire", "plots"]
