@@ -16,7 +16,8 @@ help:
 	@echo "make lab      JupyterLab on this course, nbgrader extensions enabled"
 	@echo "make release  regenerate release/ (student notebooks) and notebooks/ (reading edition)"
 	@echo "make grade    autograde submitted/ in parallel: feedback, grades.csv, class report"
-	@echo "              (ASSIGNMENTS=\"01_numpy ...\" JOBS=N FORCE=1 to choose; SCHEDULER=tcp://HOST:8786: on a Dask cluster)"
+	@echo "              (ASSIGNMENTS=\"01_numpy ...\" JOBS=N FORCE=1 to choose; SCHEDULER=tcp://HOST:8786: on a Dask cluster;"
+	@echo "              EXECUTE=1: run each notebook again for fresh outputs, instead of keeping the student's)"
 	@echo "make demo     grade a generated class end to end in a scratch folder (DEMO_DIR=...)"
 	@echo "make selfcheck  grade your own notebooks (release/, or DIR=...) with the hidden tests"
 	@echo "make bench    stock sequential nbgrader vs make grade on a generated class (K=12); with"
@@ -49,7 +50,7 @@ release: $(READY)
 	$(PY) -m autograder release
 
 grade: $(READY)
-	$(PY) -m autograder grade $(if $(JOBS),--jobs $(JOBS)) $(if $(FORCE),--force) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(ASSIGNMENTS)
+	$(PY) -m autograder grade $(if $(JOBS),--jobs $(JOBS)) $(if $(FORCE),--force) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(EXECUTE),--execute) $(ASSIGNMENTS)
 
 selfcheck: $(READY)
 	$(PY) -m autograder selfcheck $(DIR)

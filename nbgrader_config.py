@@ -83,6 +83,7 @@ c.HTMLExporter.filters = feedback.INERT_FILTERS
 # page, so formulas render with no network: exam rooms and many lab networks block MathJax's CDN; a
 # Content-Security-Policy that lets only the page's own scripts run). For feedback pages only: the
 # formgrader renders submissions with its own template, and finds it only without these settings.
+c.GenerateFeedback.exporter_class = feedback.FeedbackExporter  # its templates compiled once per worker
 c.GenerateFeedback.HTMLExporter.extra_template_basedirs = [str(feedback.TEMPLATES), str(feedback.NBGRADER_TEMPLATES)]
 c.GenerateFeedback.HTMLExporter.template_name = "feedback"
 c.GenerateFeedback.HTMLExporter.template_file = "course_feedback.html.j2"
@@ -90,23 +91,27 @@ c.GenerateFeedback.HTMLExporter.filters = {**feedback.INERT_FILTERS, "course_mat
                                            "course_mathjax_hash": feedback.mathjax_hash,
                                            "course_csp_hash": feedback.csp_hash}
 
-# Grading never stops at a broken submission: a kernel that dies (a crash, a memory or time limit)
-# costs the cells from there on, not the whole notebook, and no output, however large, makes the
-# graded notebook or its feedback page large (autograder/execution.py, autograder/outputs.py).
+# Grading judges each step and runs no kernel: the judge (JudgeSteps) decides every test cell in the
+# grading process, calling the student's functions in a separate sandboxed probe process that sends
+# back values only. The graded notebook keeps the student's own outputs (their plots, as they saw them),
+# cut to the output limits and stripped of anything that runs (autograder/grading/plugins/outputs.py).
+# AUTOGRADER_EXECUTE=1 (`make grade EXECUTE=1`, `python -m autograder grade --execute`) first runs the
+# notebook again in a sandboxed kernel, test cells excepted, for fresh outputs: a kernel that dies costs
+# the cells from there on, not the whole notebook (plugins/execution.py). The scores are the same.
 from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
-from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, IgnorePattern,  # noqa: E402
-                                    LimitOutput, SaveAutoGrades)
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds,  # noqa: E402
+                                    IgnorePattern, LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
 
 from autograder.grading.plugins.execution import GuardedExecute  # noqa: E402
-from autograder.grading.plugins.outputs import LimitOutputSize  # noqa: E402
+from autograder.grading.plugins.outputs import LimitOutputSize, StillOutputs  # noqa: E402
 from autograder.grading.plugins.verdicts import JudgeSteps  # noqa: E402
 
-# The score is decided where no student code has run: the kernel runs the notebook but not its test
-# cells, and the judge (JudgeSteps) decides each of them in the grading process, calling the
-# student's functions in a separate sandboxed probe process that sends back values only.
-c.Autograde.autograde_preprocessors = [GuardedExecute, JudgeSteps, IgnorePattern, ClearMetadataPreprocessor,
-                                       LimitOutput, LimitOutputSize, SaveAutoGrades, AssignLatePenalties,
-                                       CheckCellMetadata]
+EXECUTE = os.environ.get("AUTOGRADER_EXECUTE", "0") == "1"
+c.Autograde.sanitize_preprocessors = [*([ClearOutput] if EXECUTE else []), DeduplicateIds, OverwriteKernelspec,
+                                      OverwriteCells, CheckCellMetadata]
+c.Autograde.autograde_preprocessors = [*([GuardedExecute] if EXECUTE else []), JudgeSteps, IgnorePattern,
+                                       ClearMetadataPreprocessor, LimitOutput, LimitOutputSize, StillOutputs,
+                                       SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 
 # Limits on each submitted notebook's kernel when `make grade` runs it in the grading sandbox: memory
 # it may allocate, CPU seconds, wall-clock seconds, largest file, and (grading as root) processes and

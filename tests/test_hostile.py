@@ -96,32 +96,21 @@ def test_reasons_name_the_problem(graded):
 
 def test_endless_cells_are_stopped_and_named(graded):
     folder = graded[0]
-    for student, grade_id in (("infinite_loop", "forward"), ("sleep_forever", "test_loss"), ("busy_helper", "test_backward")):
-        nb = _autograded(folder, student)
-        cell = cells.cell(nb, grade_id)
-        assert any(o.output_type == "error" and o.ename in ("CellTimeoutError", "KeyboardInterrupt", "KernelDied", "ProbeFailed")
-                   for o in cell.outputs), (student, cell.outputs)
-    # a call that never returns is stopped by the judge at the cell's time limit
-    assert "gave no result within 10 s" in _feedback(folder, "busy_helper")
-
-
-def test_a_dead_kernel_costs_only_the_cells_from_there_on(graded):
-    folder = graded[0]
-    nb = _autograded(folder, "os_exit")
-    update = cells.cell(nb, "update")
-    assert any(o.output_type == "error" and o.ename == "KernelDied" for o in update.outputs)
-    page = _feedback(folder, "os_exit")
-    assert "The kernel stopped" in page and "Not run: the kernel stopped in an earlier cell (update)" in page
+    for student, grade_id in (("infinite_loop", "test_forward"), ("sleep_forever", "test_loss"), ("busy_helper", "test_backward")):
+        cell = cells.cell(_autograded(folder, student), grade_id)
+        assert any(o.output_type == "error" for o in cell.outputs), (student, cell.outputs)
+    # a cell that never ends, and a call that never returns, are stopped by the judge at the cell's time limit
+    assert "ran past its time limit" in _feedback(folder, "infinite_loop")
+    assert "gave no result within 10 s" in _feedback(folder, "sleep_forever")
 
 
 def test_errors_without_a_message_are_explained_in_the_feedback(graded):
-    folder = graded[0]
-    assert "ran past the time limit" in _feedback(folder, "sleep_forever")
-    assert "Out of memory" in _feedback(folder, "memory_bomb")
+    assert "Out of memory" in _feedback(graded[0], "memory_bomb")
 
 
-def test_outputs_stay_small(graded):
-    folder = graded[0]
+@pytest.mark.parametrize("kept", ["the student's own outputs", "outputs of a run again"])
+def test_outputs_stay_small(graded, executed, kept):
+    folder = graded[0] if kept == "the student's own outputs" else executed[0]
     for student in ("print_flood", "huge_string", "huge_image"):
         notebook = folder / "autograded" / student / A / course_files.source_notebooks(folder)[A].name
         page = next((folder / "feedback" / student / A).glob("*.html"))
@@ -131,15 +120,57 @@ def test_outputs_stay_small(graded):
     assert "output too large" in _feedback(folder, "huge_image")
 
 
-def test_a_submission_cannot_reach_the_course_files_the_environment_or_the_network(graded):
-    folder, _, _, canaries = graded
-    nb = _autograded(folder, "reach_out")
+def test_the_graded_notebook_keeps_the_students_own_outputs_and_plots(graded):
+    folder = graded[0]
+    flood = cells.cell(_autograded(folder, "print_flood"), "forward")
+    assert any(o.get("text", "").startswith("0\n1\n2\n") for o in flood.outputs)  # their own run's, cut
+    page = next((folder / "feedback" / demo_class.REFERENCE / A).glob("*.html")).read_text()
+    assert "data:image/png" in page  # the reference ran its notebook: its plots are in its feedback
+
+
+# ---------------------------------------------------------------- run again in a kernel (--execute)
+
+EXECUTED = ("os_exit", "infinite_loop", "sleep_forever", "reach_out", "print_flood", "huge_string", "huge_image")
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    """Some of the class graded with --execute: each notebook run again in the sandboxed kernel first."""
+    folder = hostile_class.build(tmp_path_factory.mktemp("executed") / "course", students=EXECUTED)
+    canaries = {folder / "nbgrader_config.py": (folder / "nbgrader_config.py").read_bytes()}
+    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", "--course", str(folder), "--jobs", "2", "--execute"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return folder, proc, course_files.scores(folder, A), canaries
+
+
+def test_running_the_notebooks_again_gives_the_same_scores(graded, executed):
+    for student in (demo_class.REFERENCE, *EXECUTED):
+        assert executed[2][student] == graded[2][student], student
+
+
+def test_a_dead_kernel_costs_only_the_cells_from_there_on(executed):
+    folder = executed[0]
+    update = cells.cell(_autograded(folder, "os_exit"), "update")
+    assert any(o.output_type == "error" and o.ename == "KernelDied" for o in update.outputs)
+    page = _feedback(folder, "os_exit")
+    assert "The kernel stopped" in page and "Not run: the kernel stopped in an earlier cell (update)" in page
+
+
+def test_a_cell_that_never_ends_is_stopped_in_the_kernel_too(executed):
+    cell = cells.cell(_autograded(executed[0], "infinite_loop"), "forward")
+    assert any(o.output_type == "error" and o.ename in ("CellTimeoutError", "KeyboardInterrupt") for o in cell.outputs)
+
+
+def test_a_submission_cannot_reach_the_course_files_the_environment_or_the_network(graded, executed):
+    for folder, canaries in ((graded[0], graded[3]), (executed[0], executed[3])):
+        for path, content in canaries.items():
+            assert path.read_bytes() == content, f"{path} was changed"
+        assert not list(folder.rglob("planted.txt"))
+    # what the cell found, as it printed it when run again in the kernel
+    nb = _autograded(executed[0], "reach_out")
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
-    assert "nothing reached" in text, text[:2000]
-    assert "LEAKED" not in text
-    for path, content in canaries.items():
-        assert path.read_bytes() == content, f"{path} was changed"
-    assert not list(folder.rglob("planted.txt"))
+    assert "nothing reached" in text and "LEAKED" not in text, text[:2000]
 
 
 def test_cheats_are_named_in_the_feedback(graded):

@@ -51,3 +51,19 @@ def test_error_outputs_are_kept_but_cut():
     assert len(kept) == 1 and kept[0].ename == "ValueError"
     assert kept[0].evalue == "e" * 10
     assert 0 < len(kept[0].traceback) <= 200 and all(len(line) <= 10 for line in kept[0].traceback)
+
+
+def test_still_outputs_keep_pictures_and_text_and_drop_what_runs():
+    from autograder.grading.plugins.outputs import StillOutputs
+
+    cell = new_code_cell("plot()", outputs=[
+        new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"}),
+        new_output("display_data", data={"application/javascript": "document.title = 'x'"}),
+        new_output("display_data", data={"application/vnd.jupyter.widget-view+json": {"model_id": "m"},
+                                         "text/plain": "IntSlider()"}),
+        new_output("stream", name="stdout", text="loss 0.1\n")])
+    nb = new_notebook(cells=[cell], metadata={"widgets": {"application/vnd.jupyter.widget-state+json": {}}})
+    nb, _ = StillOutputs().preprocess(nb, {})
+    outputs = nb.cells[0].outputs
+    assert [sorted(o.get("data", {})) for o in outputs] == [["image/png", "text/plain"], ["text/plain"], []]
+    assert outputs[-1].text == "loss 0.1\n" and "widgets" not in nb.metadata

@@ -26,8 +26,8 @@ TAKEN = f"() => Object.keys(window).filter(k => k.startsWith('{markup_class.SIGN
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    # Cold kernels: each draws its plots as PNG outputs, which the page must keep.
-    return markup_class.grade(markup_class.build(tmp_path_factory.mktemp("pages") / "course"), cold=True)
+    # Judged, as `make grade` does: the graded notebooks keep the students' own outputs, their plots included.
+    return markup_class.grade(markup_class.build(tmp_path_factory.mktemp("pages") / "course"))
 
 
 # ---- without a browser: the exporters as nbgrader makes them under the course's configuration -------------
@@ -49,8 +49,9 @@ def _formgrader_exporter(course):
 
 def test_the_formgrader_renders_a_graded_submission_with_the_student_markup_inert(course):
     nb, _ = markup_class.graded(course)
-    assert {"rerun_html_img", "rerun_js", "rerun_svg", "markdown_script", "markdown_img", "widget_state"} \
-        <= markup_class.payloads(nb)  # the graded notebook carries the scripts
+    carried = markup_class.payloads(nb)
+    assert {"rerun_html_img", "rerun_js", "rerun_svg", "markdown_script", "markdown_img"} <= carried  # the scripts
+    assert "widget_state" not in carried  # the notebook's widget state is dropped when graded (outputs.StillOutputs)
     resources = {"base_url": "", "assignment_id": markup_class.ASSIGNMENT, "notebook_id": NOTEBOOK,
                  "submission_id": "x", "index": 0, "total": 2, "student": markup_class.STUDENT,
                  "notebook_path": "x"}

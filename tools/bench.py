@@ -2,11 +2,14 @@
 
 A generated class of K students (default 12) × every assignment is graded four times in one
 run: by stock `nbgrader autograde` (one assignment after another, as an instructor would type
-it, no sandbox), and by the course's parallel pipeline (which also writes feedback, grades.csv
-and the class report) with kernels started from scratch (--cold), with kernels forked from a
-warm process (the default), and the same without the grading sandbox (--no-sandbox), which
-shows what the sandbox costs. The grades must be identical. The floor is what every notebook pays
-at least: a fresh kernel that starts and imports torch, numpy and matplotlib, measured here too.
+it, no sandbox, each notebook run in its kernel), and by the course's parallel pipeline (which
+also writes feedback, grades.csv and the class report): judged only (the default: no kernel runs,
+each step decided by the judge against a probe forked from a warm process), the same without the
+grading sandbox (--no-sandbox), which shows what the sandbox costs, and with each notebook run
+again in a kernel first (--execute). The grades must be identical. The import floor is what a
+notebook run in a fresh kernel pays at least: a kernel that starts and imports torch, numpy and
+matplotlib, measured here too. Then one worker grades a few notebooks under cProfile, to show
+where a notebook's time goes.
 
 Given a PostgreSQL database it may empty (--postgres URL, or NBGRADER_TEST_POSTGRES_URL), it also
 grades the class on a Dask cluster of N workers started on this machine (`make grade SCHEDULER=…`,
@@ -49,9 +52,9 @@ def floor_seconds(repeats=3):
     return statistics.median(times)
 
 
-def timed(command, cwd):
+def timed(command, cwd, env=None):
     start = time.perf_counter()
-    proc = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    proc = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env)
     if proc.returncode:
         raise SystemExit(f"{' '.join(command)} failed:\n{proc.stdout}\n{proc.stderr}")
     return time.perf_counter() - start
@@ -66,9 +69,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
     course_files.environment_first()
     with tempfile.TemporaryDirectory() as tmp:
-        stock, cold, ours, bare = (Path(tmp) / name for name in ("stock", "cold", "ours", "bare"))
+        stock, ours, bare, run = (Path(tmp) / name for name in ("stock", "ours", "bare", "run"))
         demo_class.build(stock, students=args.students)
-        for copy in (cold, ours, bare):
+        for copy in (ours, bare, run):
             shutil.copytree(stock, copy)
         assignments = course_files.assignments(stock)
         notebooks = sum(1 for _ in (stock / "submitted").glob("*/*/*.ipynb"))
@@ -81,24 +84,28 @@ def main(argv=None):
         if why:
             print(f"no grading sandbox here ({why}): every run below grades without it")
         floor = floor_seconds()
-        t_stock = sum(timed([sys.executable, "-m", "nbgrader", "autograde", a, "--force"], stock) for a in assignments)
+        execute = dict(os.environ, AUTOGRADER_EXECUTE="1")  # stock runs every notebook in its kernel
+        t_stock = sum(timed([sys.executable, "-m", "nbgrader", "autograde", a, "--force"], stock, execute)
+                      for a in assignments)
         grade = [sys.executable, "-m", "autograder", "grade", "--jobs", str(args.jobs), *demo_class.trusted_grading(), "--course"]
-        t_cold = timed(grade + [str(cold), "--cold"], cold)
         t_ours = timed(grade + [str(ours)], ours)
         t_bare = timed(grade + [str(bare), "--no-sandbox"], bare) if not why else t_ours
-        graded = (cold, ours) if why else (cold, ours, bare)
+        t_run = timed(grade + [str(run), "--execute"], run)
+        graded = (ours, run) if why else (ours, bare, run)
         same = all(course_files.scores(stock, a) == course_files.scores(c, a) for a in assignments for c in graded)
 
         print(f"floor (kernel start + import torch, numpy, matplotlib): {floor:.2f} s per notebook")
         print(f"stock nbgrader autograde, sequential : {t_stock:7.1f} s  ({t_stock / notebooks:.2f} s per notebook)")
-        runs = [(f"autograder grade --jobs {args.jobs} --cold", t_cold), (f"autograder grade --jobs {args.jobs}", t_ours)]
-        for name, t in runs + ([] if why else [("  the same, --no-sandbox", t_bare)]):
+        runs = [(f"autograder grade --jobs {args.jobs}", t_ours)] + ([] if why else [("  the same, --no-sandbox", t_bare)])
+        runs += [(f"autograder grade --jobs {args.jobs} --execute", t_run)]
+        for name, t in runs:
             print(f"{name:<37}: {t:7.1f} s  ({t / notebooks:.2f} s per notebook; feedback, grades.csv, report included)")
-        print(f"speed-up over stock: cold kernels {t_stock / t_cold:.2f}×, warm kernels {t_stock / t_ours:.2f}×")
+        print(f"speed-up over stock: judged {t_stock / t_ours:.2f}×, run again first (--execute) {t_stock / t_run:.2f}×")
         print(f"wall time per notebook / floor: stock {t_stock / notebooks / floor:.2f}, "
-              f"cold {t_cold / notebooks / floor:.2f}, warm {t_ours / notebooks / floor:.2f}")
+              f"judged {t_ours / notebooks / floor:.2f}, --execute {t_run / notebooks / floor:.2f}")
         if not why:
-            print(f"the sandbox's cost: {t_ours / t_bare:.2f}× the time of warm grading without it")
+            print(f"the sandbox's cost: {t_ours / t_bare:.2f}× the time of grading without it")
+        print(profile(stock, why is None))
         if args.postgres:
             t_pool, t_dask, same_pg = pool_and_cluster(stock, Path(tmp), args.jobs, args.postgres, assignments)
             print(f"PostgreSQL gradebook: local pool of {args.jobs}: {t_pool:.1f} s; Dask cluster of {args.jobs} "
@@ -108,6 +115,49 @@ def main(argv=None):
             print("Dask cluster: not measured (it needs a PostgreSQL gradebook: make bench POSTGRES=postgresql://…)")
         print(f"grades identical: {'yes' if same else 'NO'}")
         return 0 if same else 1
+
+
+# Where a notebook's time goes: (what, the function whose cumulative time it is, by its file and name).
+PARTS = (("the judge (probe process, checks, oracles)", "judge.py", "judge_notebook"),
+         ("  of which the probe's start and the student's cells", "judge.py", "define"),
+         ("nbgrader autograde, all of it", "apps/api.py", "autograde"),
+         ("  of which writing the gradebook", "saveautogrades.py", "preprocess"),
+         ("the feedback page", "apps/api.py", "generate_feedback"),
+         ("  of which MathJax packed into the page", "feedback.py", "mathjax_packed"))
+
+
+def profile(course, sandboxed, jobs=6):
+    """One grading worker, here, grading ``jobs`` of the class's notebooks again under cProfile: seconds
+    per notebook for each of PARTS, as a table."""
+    import cProfile
+    import pstats
+
+    from autograder.grading import batch, worker
+
+    todo = batch.submissions(course, course_files.assignments(course))[:jobs]
+    with tempfile.TemporaryDirectory() as scratch:
+        why = worker.start(worker.kit(course), course_files.db_url(course), scratch, sandboxed=sandboxed)
+        if why:
+            return f"profile: not measured ({why})"
+        try:
+            for first in {job.assignment: job for job in todo}.values():  # the first of each pays its imports
+                worker.grade(first, batch.submitted_files(course, first))
+            profiler = cProfile.Profile()
+            start = time.perf_counter()
+            profiler.enable()
+            for job in todo:
+                worker.grade(job, batch.submitted_files(course, job))
+            profiler.disable()
+            total = (time.perf_counter() - start) / len(todo)
+        finally:
+            worker.stop()
+    stats = pstats.Stats(profiler).stats
+    lines = [f"where a notebook's time goes (one worker, {len(todo)} notebooks, cProfile; {total:.2f} s per notebook):"]
+    for what, file, name in PARTS:
+        seconds = sum(entry[3] for (path, _, function), entry in stats.items()
+                      if function == name and path.endswith(file))
+        lines.append(f"  {what:<52} {seconds / len(todo):6.2f} s")
+    return "\n".join(lines)
 
 
 def pool_and_cluster(graded, tmp, jobs, url, assignments):

@@ -94,13 +94,15 @@ def prepare_gradebook(course, assignments, students):
                                   f"--CourseDirectory.release_directory={scratch}")
 
 
-def grade(course, assignments=None, jobs=None, force=False, progress=True, warm=True, sandboxed=True, scheduler=None):
+def grade(course, assignments=None, jobs=None, force=False, progress=True, warm=True, sandboxed=True, scheduler=None,
+          execute=False):
     """Autograde and write feedback for every new or changed submission, then export grades.csv.
     ``warm``: run the notebooks in kernels forked from a warm process (see warm_kernel.py)
     rather than in kernels that each start Python and import torch anew. ``sandboxed``: run
     them in the grading sandbox (sandbox.py); only turn it off for notebooks you trust.
     ``scheduler``: the address of a Dask scheduler whose workers grade (cluster.py), instead of
-    ``jobs`` processes here.
+    ``jobs`` processes here. ``execute``: run each notebook again in a kernel before judging it, for
+    fresh outputs (by default the student's own are kept).
 
     Returns the list of Outcomes of the jobs that ran.
     """
@@ -123,7 +125,8 @@ def grade(course, assignments=None, jobs=None, force=False, progress=True, warm=
     todo = [job for job in found if force or not ledger.is_current(job, digest(submitted_files(course, job)))]
     outcomes = []
     if todo:
-        setup = dict(course_kit=worker.kit(course), db_url=course_files.db_url(course), warm=warm, sandboxed=sandboxed)
+        setup = dict(course_kit=worker.kit(course), db_url=course_files.db_url(course), warm=warm, sandboxed=sandboxed,
+                     execute=execute)
         if scheduler:
             results = cluster.grade(scheduler, todo, lambda job: submitted_files(course, job), **setup)
         else:

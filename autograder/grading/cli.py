@@ -23,6 +23,9 @@ def main(argv=None):
     g.add_argument("--course", default=str(course_files.ROOT), help="course folder (default: this one)")
     g.add_argument("--cold", action="store_true",
                    help="start every kernel from scratch instead of forking it from a warm process")
+    g.add_argument("--execute", action="store_true",
+                   help="run each notebook again in a sandboxed kernel before judging it, for fresh outputs "
+                        "(by default no kernel runs and the graded notebook keeps the student's own outputs)")
     g.add_argument("--no-sandbox", dest="sandboxed", action="store_false",
                    help="run the notebooks without the grading sandbox (only for notebooks you trust)")
     g.add_argument("--scheduler", default=os.environ.get("DASK_SCHEDULER_ADDRESS"), metavar="tcp://HOST:8786",
@@ -39,7 +42,7 @@ def main(argv=None):
         print("notebooks/ regenerated (reading edition, executed)")
     elif args.command == "grade":
         return grade(Path(args.course), args.assignments, args.jobs, args.force, not args.cold, args.sandboxed,
-                     args.scheduler)
+                     args.scheduler, args.execute)
     elif args.command == "selfcheck":
         from . import selfcheck
 
@@ -47,7 +50,7 @@ def main(argv=None):
     return 0
 
 
-def grade(folder, assignments, jobs, force, warm=True, sandboxed=True, scheduler=None):
+def grade(folder, assignments, jobs, force, warm=True, sandboxed=True, scheduler=None, execute=False):
     from . import batch, report
 
     assignments = assignments or course_files.assignments(folder)
@@ -57,7 +60,7 @@ def grade(folder, assignments, jobs, force, warm=True, sandboxed=True, scheduler
               file=sys.stderr)
         return 2
     outcomes = batch.grade(folder, assignments, jobs=jobs, force=force, warm=warm, sandboxed=sandboxed,
-                           scheduler=scheduler)
+                           scheduler=scheduler, execute=execute)
     failed = [o for o in outcomes if not o.ok]
     left = [o for o in failed if o.retry]
     print(f"graded {len(outcomes) - len(failed)} submission(s)"

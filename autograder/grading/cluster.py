@@ -49,8 +49,8 @@ class GradingPlugin(WorkerPlugin):
     """Makes each Dask worker a grading worker (worker.start), on every worker there is now and every
     one that joins or is restarted later; offers the resource the jobs ask for when that succeeded."""
 
-    def __init__(self, course_kit, db_url, warm, sandboxed, environment):
-        self.setup_options = dict(course_kit=course_kit, db_url=db_url, warm=warm, sandboxed=sandboxed)
+    def __init__(self, course_kit, db_url, warm, sandboxed, execute, environment):
+        self.setup_options = dict(course_kit=course_kit, db_url=db_url, warm=warm, sandboxed=sandboxed, execute=execute)
         self.environment = environment
         self.refusal = None
 
@@ -92,14 +92,14 @@ def _run(job, files, run):
     return grade_job(job, files)
 
 
-def grade(address, todo, files_of, course_kit, db_url, warm=True, sandboxed=True):
+def grade(address, todo, files_of, course_kit, db_url, warm=True, sandboxed=True, execute=False):
     """(Outcome, files) of each job of ``todo``, as they finish, from the cluster at ``address``
     (the scheduler's). ``files_of(job)``: its submitted files, read when it is sent."""
     from .batch import windowed
 
     with Client(address, timeout="30s") as client:
         environment = {"AUTOGRADER_LANGUAGE": os.environ.get("AUTOGRADER_LANGUAGE", "both")}
-        client.register_plugin(GradingPlugin(course_kit, db_url, warm, sandboxed, environment), name=PLUGIN)
+        client.register_plugin(GradingPlugin(course_kit, db_url, warm, sandboxed, execute, environment), name=PLUGIN)
         try:
             refusals = {who: why for who, why in client.run(_readiness).items() if why}
             for who, why in sorted(refusals.items()):

@@ -84,10 +84,11 @@ _api = None       # this worker's NbGraderAPI, on its workspace
 _refusal = None   # why this worker cannot grade, when it cannot
 
 
-def start(course_kit, db_url, scratch, warm=True, sandboxed=True, threads=None, log=None):
+def start(course_kit, db_url, scratch, warm=True, sandboxed=True, execute=False, threads=None, log=None):
     """Set this process up as a grading worker: its workspace (a course folder made from
     ``course_kit`` in a new folder under ``scratch``, with the gradebook ``db_url``), its warm
-    kernel process (in the sandbox when ``sandboxed``) and nbgrader. ``threads``: the math
+    kernel process (in the sandbox when ``sandboxed``) and nbgrader. ``execute``: run each notebook
+    again in a kernel before it is judged (nbgrader_config.py's AUTOGRADER_EXECUTE). ``threads``: the math
     libraries' threads for each kernel; ``log``: a file for what the kernels write to stderr (their
     start-up chatter), this process's stderr otherwise. Returns why this worker cannot grade (no
     sandbox here), or None."""
@@ -103,6 +104,7 @@ def start(course_kit, db_url, scratch, warm=True, sandboxed=True, threads=None, 
         # threads spin while they wait): each worker's kernels get their share of the cores instead.
         for name in THREAD_VARIABLES:
             os.environ[name] = str(threads)
+    os.environ["AUTOGRADER_EXECUTE"] = "1" if execute else "0"  # read by the course's nbgrader_config.py
     workspace = Path(tempfile.mkdtemp(prefix="course-", dir=scratch))
     write_files(course_kit, workspace)
     os.chdir(workspace)

@@ -9,6 +9,7 @@ in a few minutes.
 
     python tests/support/hostile_class.py [FOLDER]     build the class in FOLDER and grade it
 """
+import base64
 import json
 import os
 import shutil
@@ -72,6 +73,14 @@ def replace_solution(grade_id, body):
         cell = cells.cell(nb, grade_id)
         start, end = cell.source.index("### BEGIN SOLUTION"), cell.source.index("### END SOLUTION")
         cell.source = cell.source[:start] + body.strip() + "\n    " + cell.source[end:]
+        return nb
+    return edit
+
+
+def saved(grade_id, output):
+    """Store ``output`` in the cell ``grade_id``, as the student's own run left it in the file."""
+    def edit(nb, folder):
+        cells.cell(nb, grade_id).outputs.append(output)
         return nb
     return edit
 
@@ -278,12 +287,22 @@ CASES = {
                                             "    pass\nblocks = []\nwhile True:\n    blocks.append(bytearray(10**8))"),
                     full_except("test_backward")),
     # 4. output floods
+    # (each also saved with the outputs of the student's own run, as a browser saves them: what the
+    # graded notebook keeps when no kernel runs it again; 20 MB of text, a 3 MB image)
     "print_flood": ("prints 300,000 lines in the forward cell",
-                    prepend("forward", "for i in range(300_000):\n    print(i)"), full_except()),
-    "huge_string": ("prints a 200 MB string", prepend("loss", "print('x' * 200_000_000)"), full_except()),
+                    chain(prepend("forward", "for i in range(300_000):\n    print(i)"),
+                          saved("forward", nbformat.v4.new_output("stream", name="stdout",
+                                                                  text="".join(f"{i}\n" for i in range(300_000))))),
+                    full_except()),
+    "huge_string": ("prints a 200 MB string",
+                    chain(prepend("loss", "print('x' * 200_000_000)"),
+                          saved("loss", nbformat.v4.new_output("stream", name="stdout", text="x" * 20_000_000))),
+                    full_except()),
     "huge_image": ("displays a 30 MB image",
-                   prepend("update", "from IPython.display import Image, display\n"
-                                     "display(Image(data=b'\\x89PNG\\r\\n\\x1a\\n' + bytes(30_000_000), format='png'))"),
+                   chain(prepend("update", "from IPython.display import Image, display\n"
+                                           "display(Image(data=b'\\x89PNG\\r\\n\\x1a\\n' + bytes(30_000_000), format='png'))"),
+                         saved("update", nbformat.v4.new_output("display_data", data={
+                             "image/png": base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(3_000_000)).decode()}))),
                    full_except()),
     # 5. files that are not (the) notebooks
     "empty_file": ("an empty .ipynb", ("file", None, write_bytes(b"")), BROKEN),
@@ -352,12 +371,13 @@ NEEDS_SANDBOX = {
 }
 
 
-def build(folder):
-    """The hostile class (and the reference student) as submissions of 01_numpy in a scratch course."""
+def build(folder, students=None):
+    """The hostile class (or those of its ``students``) and the reference student, as submissions of
+    01_numpy in a scratch course."""
     folder = demo_class.build(folder, students=1, assignments=[ASSIGNMENT])
     with (folder / "nbgrader_config.py").open("a") as config:
         config.write(LIMITS)
-    for student in CASES:
+    for student in students or CASES:
         submit(folder, student)
     return folder
 

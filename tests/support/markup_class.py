@@ -95,8 +95,9 @@ MARKS = ["markdown_script", "rerun_html_script"]
 
 
 def script_carrier(source):
-    """The reference solution with the student's markup added after the set-up cell."""
-    nb = nbformat.read(source, as_version=4)
+    """The reference solution, as the student ran it (their plots in it), with their markup added after the
+    set-up cell."""
+    nb = demo_class.ran(source, ASSIGNMENT)
     at = cells.cell_index(nb, "setup") + 1
     nb.cells[at:at] = [new_markdown_cell(MARKDOWN), new_code_cell(RERUN), stored_cell()]
     nb.metadata["widgets"] = {WIDGET_STATE: {"version_major": 2, "version_minor": 0, "state": {
@@ -112,16 +113,15 @@ def build(folder):
         shutil.rmtree(folder / "source" / other)
     course_files.generate_release(folder)
     source = course_files.source_notebooks(folder)[ASSIGNMENT]
-    demo_class.submit(folder, demo_class.REFERENCE, ASSIGNMENT, source, source.name)
+    demo_class.submit(folder, demo_class.REFERENCE, ASSIGNMENT, demo_class.ran(source, ASSIGNMENT), source.name)
     demo_class.submit(folder, STUDENT, ASSIGNMENT, script_carrier(source), source.name)
     return folder
 
 
-def grade(folder, cold=False):
-    """`python -m autograder grade` on the class (with the sandbox where it can run; ``cold``: a fresh
-    kernel for each notebook)."""
+def grade(folder, *options):
+    """`python -m autograder grade` on the class (with the sandbox where it can run), with ``options``."""
     proc = subprocess.run([sys.executable, "-m", "autograder", "grade", "--course", str(folder), "--jobs", "2",
-                           *(["--cold"] if cold else []), *demo_class.trusted_grading()], capture_output=True, text=True)
+                           *options, *demo_class.trusted_grading()], capture_output=True, text=True)
     if proc.returncode:
         raise RuntimeError(f"grading failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
     return folder

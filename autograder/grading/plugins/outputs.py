@@ -1,9 +1,13 @@
-"""Bounded outputs: a graded notebook and its feedback page stay small whatever a submission prints.
+"""Bounded, still outputs: a graded notebook and its feedback page stay small whatever a submission
+prints, and hold nothing that runs.
 
 nbgrader's LimitOutput cuts each output by number of lines; one line of 200 MB, thousands of
 separate outputs, or a huge image all pass it. This preprocessor, run after it, keeps at most
 ``max_chars`` characters of text per cell and replaces any rich output (image, HTML) larger
 than ``max_bytes`` by a note. Error outputs are always kept (they decide the grade), cut short.
+StillOutputs drops what would run code where the notebook is opened (JavaScript, widgets): the
+graded notebook keeps the student's own outputs, and they are the student's markup. HTML stays; every
+page that renders it sanitises it (nbgrader_config.py).
 """
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
@@ -50,3 +54,24 @@ class LimitOutputSize(NbGraderPreprocessor):
         """(text cut to ``limit`` characters, how many were cut)."""
         limit = max(limit, 0)
         return (text, 0) if len(text) <= limit else (text[:limit], len(text) - limit)
+
+
+# Outputs that are code for the page that shows them, not pictures of a result.
+ACTIVE = ("application/javascript", "text/javascript", "application/vnd.jupyter.widget-view+json",
+          "application/vnd.jupyter.widget-state+json")
+
+
+class StillOutputs(NbGraderPreprocessor):
+    """Drop JavaScript and widget outputs, and the notebook's widget state: nothing in it runs when opened."""
+
+    def preprocess(self, nb, resources):
+        nb.metadata.pop("widgets", None)
+        return super().preprocess(nb, resources)
+
+    def preprocess_cell(self, cell, resources, index):
+        for output in cell.get("outputs", []):
+            for kind in [k for k in output.get("data", {}) if k in ACTIVE]:
+                del output.data[kind]
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs if "data" not in o or o.data]
+        return cell, resources
