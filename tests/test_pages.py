@@ -240,7 +240,9 @@ def test_an_instructor_grades_by_hand_in_the_formgrader(browser, course, server)
     assert saved.value.ok, saved.value.text()
     page.reload()
     page.locator("textarea#forward-comment").wait_for()
-    page.wait_for_function("() => document.querySelector('input.score#test_forward').value !== ''")
+    # the formgrader fills each box when its own request returns: wait for both (a loaded machine is slow)
+    page.wait_for_function("() => document.querySelector('input.score#test_forward').value !== ''"
+                           " && document.querySelector('textarea#forward-comment').value !== ''", timeout=WAIT_MS)
     assert page.locator("textarea#forward-comment").input_value() == comment
     assert page.locator("input.score#test_forward").input_value() == score
     page.locator("input.score#test_forward").scroll_into_view_if_needed()
