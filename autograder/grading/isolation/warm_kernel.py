@@ -71,6 +71,9 @@ class Zygote:
 
     def serve(self):
         self.pid = os.getpid()
+        # CUDA cannot be used in a process forked after its parent started it: asking whether there is a
+        # GPU must not start it here (NVML answers instead), so that every kernel and probe can.
+        os.environ["PYTORCH_NVML_BASED_CUDA_CHECK"] = "1"
         if not self.cold:
             import ipykernel.kernelapp  # noqa: F401
             import numpy  # noqa: F401
@@ -238,6 +241,10 @@ def warm_up():
         layer(torch.zeros(1, 2))  # the meta-device error that notebook 5 shows
     except RuntimeError:
         pass
+    if torch.cuda.is_available():
+        # With a GPU, autograd's first backward starts its device threads, and a child forked after
+        # that cannot use autograd at all: the children pay for their own first step instead.
+        return
     weight = torch.nn.Parameter(torch.zeros(2))
     optimizer = torch.optim.Adam([weight])
     (weight * 2).sum().backward()
