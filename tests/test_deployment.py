@@ -130,7 +130,7 @@ def _wheel(wheels):
 
 def test_wheel_holds_the_checking_library(wheels):
     names = zipfile.ZipFile(_wheel(wheels)).namelist()
-    for module in ("__init__", "checks", "nn_checks", "compare", "oracles", "problems", "plots", "guards"):
+    for module in ("__init__", "checks", "nn_checks", "compare", "oracles", "problems", "plots", "guards", "rules"):
         assert f"autograder/{module}.py" in names, names
     assert "autograder/grading/isolation/kernels/python3-warm/kernel.json" in names
 
@@ -141,7 +141,7 @@ def test_wheel_requires_only_what_students_need(wheels):
     archive = zipfile.ZipFile(_wheel(wheels))
     metadata = archive.read(next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))).decode()
     requires = re.findall(r"^Requires-Dist: ([A-Za-z0-9_.\-]+)(.*)$", metadata, re.M)
-    assert {name.lower() for name, marker in requires if "extra" not in marker} == {"numpy", "torch", "matplotlib"}
+    assert {name.lower() for name, marker in requires if "extra" not in marker} == {"numpy", "torch", "matplotlib", "ipython"}
     grading = {name.lower() for name, marker in requires if 'extra == "grading"' in marker}
     assert {"nbgrader", "tqdm", "jupyter_client"} <= grading
 
