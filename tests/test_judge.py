@@ -224,3 +224,19 @@ def test_the_judge_writes_what_a_check_says_and_nothing_of_the_students_own_outp
     assert [o.output_type for o in outputs] == ["stream"]
     assert outputs[0].text.startswith("✓ forward") and "students own line" not in outputs[0].text
     probe.close()
+
+
+def test_the_probes_world_lacks_what_its_notebook_forbids(zygote):
+    """Read as text the cells below break rules; here they are run unread (own=False), to see the world itself:
+    in 01_numpy no torch, anywhere no checking library but do-nothing stand-ins of its public modules."""
+    stand_in = "from autograder import checks\nassert checks.forward(None) is None\n"
+    probe = _probe(zygote, stand_in + "import torch\n" + FORWARD, own=False, forbidden=("torch",))
+    ename, text = _verdict(probe)
+    assert ename == "CheckFailed" and "ModuleNotFoundError" in text and "torch is not available where your code runs" in text
+    assert "AssertionError" not in text  # the stand-in's check returned None
+    probe.close()
+    probe = _probe(zygote, "from autograder import oracles\n" + FORWARD, own=False)
+    ename, text = _verdict(probe)
+    assert ename == "CheckFailed" and "autograder.oracles is not available" in text, text
+    probe.close()
+    assert _verdict(_probe(zygote, stand_in + FORWARD, own=False, forbidden=("torch",)))[0] == "passed"
