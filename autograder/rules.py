@@ -5,8 +5,8 @@ A rule enforced inside the process that runs the student's code can be switched 
 the text says is what it does, and code whose effect cannot be read from its text (names or code
 built at run time, the interpreter's own machinery, a module outside the course's list) breaks a
 rule of its own. The grader reads the submission's cells (grading/judge.py); a visible check reads
-the cells of the function it checks (guards.run), so a student learns of a broken rule in the same
-words before submitting.
+every cell its kernel has run (``in_kernel``, called by probes.run), so a student learns of a broken
+rule in the same words before submitting.
 
 The rules (``guards.RULES``), by the guard a check runs the student's function under:
 
@@ -23,6 +23,10 @@ MODULES = ("numpy", "torch", "math", "random", "time", "itertools", "functools",
            "dataclasses", "copy", "operator", "numbers", "statistics", "warnings", "matplotlib", "IPython.display")
 # The checking library's modules a notebook imports; the rest of it is its insides (the oracles).
 PUBLIC = ("autograder", "autograder.checks", "autograder.nn_checks", "autograder.plots", "autograder.problems")
+PUBLIC_NAMES = tuple(m.split(".")[-1] for m in PUBLIC)
+# What the public modules hold of the insides: the oracles, and the machinery that reports values.
+INSIDES = ("oracles", "probes", "wire", "guards", "rules", "compare", "diagnosis", "grading", "PROBES", "GUARDS",
+           "MISTAKES", "reference")
 # Builtins that run, find or change code by a name or text made at run time, or reach the process's files.
 DYNAMIC = ("__import__", "exec", "eval", "compile", "globals", "vars", "locals", "open", "breakpoint",
            "getattr", "setattr", "delattr", "__builtins__", "__loader__", "__spec__", "get_ipython")
@@ -235,12 +239,6 @@ def _root(node):
     while isinstance(node, (ast.Attribute, ast.Call, ast.Subscript)):
         node = node.func if isinstance(node, ast.Call) else node.value
     return node.id if isinstance(node, ast.Name) else None
-
-
-PUBLIC_NAMES = tuple(m.split(".")[-1] for m in PUBLIC)
-# What the public modules hold of the insides: the oracles, and the machinery that reports values.
-INSIDES = ("oracles", "probes", "wire", "guards", "rules", "compare", "diagnosis", "grading", "PROBES", "GUARDS",
-           "MISTAKES", "reference")
 
 
 # ---------------------------------------------------------------- in JupyterLab: the kernel's own cells
