@@ -3,10 +3,10 @@
 from contextlib import contextmanager
 
 from . import oracles, wire
-from .compare import fail, mismatches, is_tensor, passed
+from .compare import checking, fail, mismatches, is_tensor, passed, tell
 from .diagnosis import (MISTAKES, REDUCTION_MISTAKES, diagnose, explain, fitted_rate, loss_candidates, observations,
                         update_candidates)
-from .messages import part, say
+from .messages import Message
 from .probes import raise_judged
 from .probes import run as probe
 from .problems import devices, make_problem
@@ -33,6 +33,7 @@ class Case:
             raise ValueError(f"backend must be 'numpy' or 'torch', not {backend!r}")
         self.kind = backend
         self.label = f"{backend} {dtype}{' ' + device if self.device else ''}, (N, D_in, H, D_out) = {tuple(shape)}, seed {seed}"
+        checking({"backend": backend, "dtype": dtype, "device": self.device, "shape": list(shape), "seed": seed})
         self.ref = oracles.reference(self.x, self.y, self.w1, self.w2)
 
     def cast(self, value):
@@ -57,15 +58,14 @@ class Case:
 def unpack(step, out, names):
     __tracebackhide__ = True
     if not isinstance(out, (tuple, list)) or len(out) != len(names):
-        # how many it got: one phrase in every line (in both languages, "2 个值 / 2 values"), or the type's name
-        got = (say("check.value_count", joined=" / ", n=len(out)) if isinstance(out, (tuple, list))
-               else type(out).__name__)
-        fail(step, [say("check.wrong_count", step=step, n=len(names), names=", ".join(names), got=got)])
+        # how many it got: a phrase in each line's language, or the type's name
+        got = Message("check.value_count", n=len(out)) if isinstance(out, (tuple, list)) else type(out).__name__
+        fail(step, [Message("check.wrong_count", step=step, n=len(names), names=", ".join(names), got=got)])
     return out
 
 
 def context(label):
-    return say("check.case", label=label)
+    return Message("check.case", label=label)
 
 
 def finish(step, problems, label):
@@ -87,7 +87,7 @@ def explaining(step, label, updates=False):
         mistake = explain(error, updates)
         if mistake is None:
             raise
-        fail(step, [student_traceback(error), mistake.message, context(label)])
+        fail(step, [student_traceback(error), mistake.message, context(label)], raised=error)
 
 
 def student_traceback(error):
@@ -121,15 +121,15 @@ def rate_problems(before, now, grad, learning_rate):
     rate = fitted_rate(before, now, grad)
     if rate is None or abs(rate - learning_rate) <= 1e-6 * abs(learning_rate):
         return []
-    observed = part("observed.rate", rate=rate, learning_rate=learning_rate)
-    return [MISTAKES["lr_hardcoded"].message, say("diagnosis.observed", fact=observed)]
+    observed = Message("observed.rate", rate=rate, learning_rate=learning_rate)
+    return [MISTAKES["lr_hardcoded"].message, Message("diagnosis.observed", fact=observed)]
 
 
 def number_notes(value):
     """A note when a tensor (or a list holding tensors) comes back where a number is asked: it costs no points."""
     values = value if isinstance(value, (list, tuple)) else [value]
     if any(is_tensor(v) for v in values):
-        return [say("diagnosis.note", cause=part("mistake.tensor_not_number"))]
+        return [Message("diagnosis.note", cause=Message("mistake.tensor_not_number"))]
     return []
 
 
@@ -139,14 +139,14 @@ def every_step(step, record, steps, label):
     __tracebackhide__ = True
     ended = bool(record) and isinstance(record[-1], dict) and "error" in record[-1]
     if not isinstance(record, list) or not (len(record) == steps or (ended and len(record) <= steps)):
-        fail(step, [say("probe.unusable_values"), context(label)])
+        fail(step, [Message("probe.unusable_values"), context(label)])
     return record
 
 
 def passed_with(step, detail, notes):
     passed(step, detail)
     for note in dict.fromkeys(notes):
-        print(note)
+        tell(note)
 
 
 def on_every_device(check, fn, dtypes=("float64", "float32"), **options):
@@ -181,7 +181,7 @@ def _sgd_steps(step, fn, kind, c, learning_rate, steps):
             error = entry["error"]
             if explain(error, updates=True) is MISTAKES["grad_none"] and "none" not in entry["gradients"].values():
                 # The caller's tensors kept their gradients: the None was on a new tensor the update made.
-                fail(step, [student_traceback(error), MISTAKES["rebinding"].message, context(c.label)])
+                fail(step, [student_traceback(error), MISTAKES["rebinding"].message, context(c.label)], raised=error)
             raise_judged(error)
         value = entry["loss"]
         if kind == "sequential":  # notebook 3's contract says a number; notebook 2's allows a 0-d tensor
@@ -197,16 +197,16 @@ def _sgd_steps(step, fn, kind, c, learning_rate, steps):
         for name in ("w1", "w2"):  # both, whatever the record holds: a weight left out is not a weight right
             now = entry["weights"].get(name)
             if now is None:
-                problems.append(say("probe.unusable_values"))
+                problems.append(Message("probe.unusable_values"))
                 continue
             if not entry["leaf"][name]:
-                problems.append(say("update.not_leaf", name=name))
+                problems.append(Message("update.not_leaf", name=name))
                 continue
             grad = ref[f"grad_{name}"]
             if (now == before[name]).all():
                 # Gradients left at zero: zeroed before the update; left as they were, or None: the update made a new tensor.
                 cause = "zeroed_before_update" if entry["gradients"][name] == "zero" else "rebinding"
-                problems.append(say("update.unchanged", name=name) + "\n" + MISTAKES[cause].message)
+                problems += [Message("update.unchanged", name=name), MISTAKES[cause].message]
                 continue
             expected = oracles.to_numpy64(before[name]) - learning_rate * oracles.to_numpy64(grad)
             found = c.mismatches(name, now, expected)
@@ -225,7 +225,7 @@ def _sgd_steps(step, fn, kind, c, learning_rate, steps):
                           or rate_problems(before[name], now, grad, learning_rate))
             problems += found
         if problems:
-            fail(step, [say("check.at_step", k=k), *problems, *notes, context(c.label)])
+            fail(step, [Message("check.at_step", k=k), *problems, *notes, context(c.label)])
         previous = {n: oracles.to_numpy64(ref[f"grad_{n}"]) for n in ("w1", "w2")}
         before = entry["weights"]
     passed_with(step, f"{c.label}, {steps} steps", notes)

@@ -15,7 +15,7 @@ from ._steps import (CHECK_LEARNING_RATE, VISIBLE_SEED, VISIBLE_SHAPE, Case, exp
                      named_step, on_every_device, rate_problems, sgd_steps, unpack)
 from .compare import mismatches
 from .diagnosis import MISTAKES, diagnose_all, forward_candidates, gradient_candidates, loss_candidates, observations, update_candidates
-from .messages import part, say
+from .messages import Message
 
 
 def forward(fn, backend="numpy", seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="float64", device="cpu"):
@@ -96,7 +96,7 @@ PATHS = {"grad_w1": "grad_h_relu = grad_y_pred @ w2.T → grad_h (ReLU mask) →
 
 def _one_gradient(wrong):
     right = "grad_w2" if wrong == "grad_w1" else "grad_w1"
-    return say("diagnosis.observed", fact=part("observed.one_gradient", right=right, wrong=wrong, path=PATHS[wrong]))
+    return Message("diagnosis.observed", fact=Message("observed.one_gradient", right=right, wrong=wrong, path=PATHS[wrong]))
 
 
 def _finite_difference_problems(c, grads):
@@ -107,7 +107,7 @@ def _finite_difference_problems(c, grads):
         found = mismatches(name, picked, values, "numpy")  # float64 here; tolerance from the input dtype
         if found and not mismatches(name, picked.astype(c.dtype), values, "numpy", c.dtype):
             continue
-        problems += [say("backward.finite_differences", name=name)] if found else []
+        problems += [Message("backward.finite_differences", name=name)] if found else []
     return problems
 
 
@@ -123,7 +123,7 @@ def update(fn, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="float64", learning
         for name, w, before, g in (("w1", w1, c.w1, g1), ("w2", w2, c.w2, g2)):
             expected = oracles.to_numpy64(before) - learning_rate * oracles.to_numpy64(g)
             if (w == before).all():
-                problems.append(say("update.unchanged", name=name) + "\n" + MISTAKES["rebinding"].message)
+                problems += [Message("update.unchanged", name=name), MISTAKES["rebinding"].message]
                 continue
             found = c.mismatches(name, w, expected)
             if found:
@@ -131,7 +131,7 @@ def update(fn, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="float64", learning
                           or rate_problems(before, w, g, learning_rate))
             problems += found
         if returned is not None and not problems:
-            problems.append(say("update.returned"))
+            problems.append(Message("update.returned"))
         finish("update", problems, c.label)
 
 

@@ -30,7 +30,7 @@ class Mistake:
 
     @property
     def message(self):
-        return messages.say("diagnosis.likely_cause", cause=messages.part(f"mistake.{self.key}"))
+        return messages.Message("diagnosis.likely_cause", cause=messages.Message(f"mistake.{self.key}"))
 
 
 @dataclass(frozen=True)
@@ -40,8 +40,8 @@ class Together:
 
     @property
     def message(self):
-        first, second = (messages.part(f"mistake.{m.key}") for m in self.mistakes)
-        return messages.say("diagnosis.two_causes", first=first, second=second)
+        first, second = (messages.Message(f"mistake.{m.key}") for m in self.mistakes)
+        return messages.Message("diagnosis.two_causes", first=first, second=second)
 
 
 # Every mistake of the catalogue, in its order.
@@ -177,14 +177,14 @@ def observations(name, value, correct, rows=None, h=None):
     norm = float(np.sum(r * r))
     k = float(np.sum(v * r)) / norm if norm else 0.0
     if k and abs(k - 1) > 1e-3 and close_enough(value, k * r, SLACK):
-        facts.append(messages.part("observed.ratio", name=name, k=_ratio(k), hint=_ratio_hint(k, rows, r.size)))
+        facts.append(messages.Message("observed.ratio", name=name, k=_ratio(k), hint=_ratio_hint(k, rows, r.size)))
     elif v.ndim == 2 and v.shape[0] == v.shape[1] and close_enough(_transposed(value), r, SLACK):
-        facts.append(messages.part("observed.transposed", name=name))
+        facts.append(messages.Message("observed.transposed", name=name))
     elif h is not None and v.shape == np.shape(h):
         positive = oracles.to_numpy64(h) > 0
         if close_enough(v[positive], r[positive], SLACK) and not close_enough(v[~positive], r[~positive], SLACK):
-            facts.append(messages.part("observed.masked", name=name))
-    return [messages.say("diagnosis.observed", fact=fact) for fact in facts]
+            facts.append(messages.Message("observed.masked", name=name))
+    return [messages.Message("diagnosis.observed", fact=fact) for fact in facts]
 
 
 def _ratio(k):
@@ -199,9 +199,9 @@ def _ratio(k):
 def _ratio_hint(k, rows, entries):
     inverse = round(1 / k) if k else 0
     if rows and rows > 1 and inverse == rows:
-        return messages.part("observed.per_row", n=rows)
+        return messages.Message("observed.per_row", n=rows)
     if entries > 1 and inverse == entries:
-        return messages.part("observed.per_entry", n=entries)
+        return messages.Message("observed.per_entry", n=entries)
     return ""
 
 

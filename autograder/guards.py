@@ -26,7 +26,7 @@ class GuardViolation(CheckFailed):
 
     def __init__(self, rule, what):
         self.rule, self.what = rule, what
-        super().__init__(messages.say("rule.broken", rule=messages.part(f"rule.{rule}"), what=what))
+        super().__init__(messages.Message("rule.broken", rule=messages.Message(f"rule.{rule}"), what=what))
 
 
 class _Tripwire:

@@ -12,7 +12,12 @@ for students' kernels (on a JupyterHub, in the spawner's environment) and for gr
 
     say("check.failed", step="forward")   # "✗ forward：没有通过检查。\\n✗ forward: check failed."
     say("stub.answer", joined=" / ")      # both languages on one line
+
+A check keeps what it says as data, ``Message(key, **values)``, and renders it where it is shown: the
+kernel in JupyterLab at once; grading stores the Messages in each step's verdict record
+(grading/verdict.py), so feedback and the class report can be rendered again in another language.
 """
+import numbers
 import os
 import string
 
@@ -24,6 +29,7 @@ CATALOGUE = {
     # ---- every check: its verdict, the case it ran on, the values a step returned ---------------------
     "check.failed": ("✗ {step}：没有通过检查。", "✗ {step}: check failed."),
     "check.passed": ("✓ {step}：正确", "✓ {step}: correct", "✓ {step}：正确 / correct"),
+    "check.passed_on": ("✓ {step}：正确 — {detail}", "✓ {step}: correct — {detail}", "✓ {step}：正确 / correct — {detail}"),
     "check.case": ("（检查用例：{label}）", "(checked on: {label})"),
     "check.at_step": ("（第 {k} 步）", "(step {k})"),
     "check.wrong_count": ("{step} 应该返回 {n} 个值：({names})，实际得到 {got}。",
@@ -342,20 +348,93 @@ def language():
     return value
 
 
-class Part:
-    """A message used as a value inside another: each language's line gets it in its own language."""
+class Message:
+    """A catalogue message as data: its key and its values, which may be Messages themselves (a
+    mistake's text inside "Likely cause: …"). A check's verdict is a list of these; each place that
+    shows one renders it in its own language, so a verdict made in 中文 can be read in English later.
 
-    def __init__(self, key, values):
-        self.key, self.values = key, values
+    ``str()`` is the text in the chosen language(s); ``as_dict`` and ``from_dict`` carry it through JSON
+    (a tuple, such as a shape, comes back as a tuple)."""
+
+    def __init__(self, key, /, **values):
+        _entry(key)
+        self.key, self.values = key, {name: _plain(value) for name, value in values.items()}
 
     def text(self, lang):
-        return text(self.key, lang, **self.values)
+        """This message in one language, "zh" or "en"."""
+        return _fill(_entry(self.key)[("zh", "en").index(lang)], lang, self.values, "\n")
+
+    def lines(self, lang=None):
+        """[中文, English], [中文] or [English]: one line per language of ``lang`` (default: the chosen one)."""
+        lang = lang or language()
+        return [self.text(one) for one in (("zh", "en") if lang == "both" else (lang,))]
+
+    def render(self, lang=None, joined="\n"):
+        """The text in ``lang`` (default: the chosen language); both: 中文, ``joined``, English, or the
+        entry's own bilingual form where it has one."""
+        entry, lang = _entry(self.key), lang or language()
+        if lang == "both" and len(entry) > 2:
+            return _fill(entry[2], "both", self.values, joined)
+        return joined.join(self.lines(lang))
+
+    def __str__(self):
+        return self.render()
+
+    def __repr__(self):
+        return f"Message({self.key!r}, {self.values!r})"
+
+    def as_dict(self):
+        return {"key": self.key, "values": {name: _to_json(value) for name, value in self.values.items()}}
+
+    @classmethod
+    def from_dict(cls, data):
+        return cls(data["key"], **{name: _from_json(value) for name, value in data["values"].items()})
+
+    def walk(self):
+        """This message and every message inside its values, depth first."""
+        yield self
+        for value in self.values.values():
+            if isinstance(value, Message):
+                yield from value.walk()
+
+    def __eq__(self, other):
+        return isinstance(other, Message) and self.as_dict() == other.as_dict()
+
+    def __hash__(self):
+        return hash(repr(self.as_dict()))
 
 
 def part(key, **values):
     """``key``'s message as a value inside another message (say(..., cause=part("mistake.…")))."""
-    _entry(key)
-    return Part(key, values)
+    return Message(key, **values)
+
+
+def _plain(value):
+    """A value as a verdict keeps it, one that survives JSON: a Message, text, a number, or a tuple of
+    these (a numpy or torch scalar becomes a number; anything else, such as a device, its text)."""
+    if value is None or isinstance(value, (Message, str, bool)):
+        return value
+    if isinstance(value, (tuple, list)):
+        return tuple(_plain(v) for v in value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if getattr(value, "ndim", None) == 0 and callable(getattr(value, "item", None)):  # a 0-d array or tensor
+        return _plain(value.item())
+    return str(value)
+
+
+def _to_json(value):
+    if isinstance(value, Message):
+        return value.as_dict()
+    return [_to_json(v) for v in value] if isinstance(value, tuple) else value
+
+
+def _from_json(value):
+    if isinstance(value, dict):
+        return Message.from_dict(value)
+    return tuple(_from_json(v) for v in value) if isinstance(value, list) else value
 
 
 def _entry(key):
@@ -366,14 +445,20 @@ def _entry(key):
 
 
 def _fill(template, lang, values, joined):
-    values = {k: (v.text(lang) if lang != "both" else say(v.key, joined=joined, **v.values)) if isinstance(v, Part)
-              else v for k, v in values.items()}
+    values = {k: (v.text(lang) if lang != "both" else v.render("both", joined)) if isinstance(v, Message) else v
+              for k, v in values.items()}
     return template.format(**values)
+
+
+def render(said, lang=None, joined="\n"):
+    """A Message in ``lang`` (default: the chosen language), or words that are not the course's (a
+    student's traceback, a library's report), which are the same in every language, as they are."""
+    return said.render(lang, joined) if isinstance(said, Message) else str(said)
 
 
 def text(key, lang, **values):
     """``key``'s message in one language, "zh" or "en", whatever the setting (a log line, say)."""
-    return _fill(_entry(key)[("zh", "en").index(lang)], lang, values, "\n")
+    return Message(key, **values).text(lang)
 
 
 def pair(key):
@@ -383,17 +468,13 @@ def pair(key):
 
 def lines(key, **values):
     """``key``'s message in each chosen language, as a list: [中文, English], [中文] or [English]."""
-    lang = language()
-    return [text(key, one, **values) for one in (("zh", "en") if lang == "both" else (lang,))]
+    return Message(key, **values).lines()
 
 
 def say(key, joined="\n", **values):
     """``key``'s message in the chosen language(s); both: 中文, ``joined``, English (a newline unless
     the place shows both on one line), or the entry's own bilingual form where it has one."""
-    entry, lang = _entry(key), language()
-    if lang == "both" and len(entry) > 2:
-        return _fill(entry[2], "both", values, joined)
-    return joined.join(lines(key, **values))
+    return Message(key, **values).render(joined=joined)
 
 
 def join(zh, en, joined="\n"):

@@ -17,7 +17,7 @@ from ._steps import (CHECK_LEARNING_RATE, VISIBLE_SEED, VISIBLE_SHAPE, Case, con
                      explaining, finish, named, number_notes, on_every_device, passed_with, sgd_steps)
 from .compare import close_enough, fail, mismatches
 from .diagnosis import MISTAKES, loss_candidates
-from .messages import say
+from .messages import Message
 from .probes import raise_judged
 from .probes import run as probe
 
@@ -62,17 +62,17 @@ def _structure_problems(facts, d_in, h, d_out):
     """What is wrong with the model probes.build_model described in ``facts``: its word, which can
     only cost the step (the values decide it, _value_problems)."""
     if not facts["sequential"]:
-        return [say("model.not_sequential", type=facts["type"])]
+        return [Message("model.not_sequential", type=facts["type"])]
     kinds = [layer["kind"] for layer in facts["layers"]]
     if kinds == ["Linear", "Linear"]:
-        return [say("model.layer_order", layers=" → ".join(kinds)), MISTAKES["relu_missing"].message]
+        return [Message("model.layer_order", layers=" → ".join(kinds)), MISTAKES["relu_missing"].message]
     if kinds != ["Linear", "ReLU", "Linear"]:
-        return [say("model.layer_order", layers=" → ".join(kinds)) if kinds else say("model.no_layers")]
+        return [Message("model.layer_order", layers=" → ".join(kinds)) if kinds else Message("model.no_layers")]
     problems = []
     first, _, second = facts["layers"]
     for layer, (i, o) in ((first, (d_in, h)), (second, (h, d_out))):
         if (layer["in"], layer["out"]) != (i, o):
-            problems.append(say("model.linear_shape", got_in=layer["in"], got_out=layer["out"], d_in=i, d_out=o))
+            problems.append(Message("model.linear_shape", got_in=layer["in"], got_out=layer["out"], d_in=i, d_out=o))
     return problems
 
 
@@ -83,7 +83,7 @@ def _value_problems(facts, c, shape):
     w1, w2 = facts["weights"]
     for w, (i, o) in ((w1, (d_in, h)), (w2, (h, d_out))):
         if tuple(w.shape) != (o, i):
-            return [say("model.linear_shape", got_in=w.shape[-1], got_out=w.shape[0], d_in=i, d_out=o)]
+            return [Message("model.linear_shape", got_in=w.shape[-1], got_out=w.shape[0], d_in=i, d_out=o)]
     if c.mismatches("model(0)", facts["at_zero"], torch.zeros(ZEROS, d_out, dtype=torch.float64)):
         return [MISTAKES["bias_true"].message]
     problems = _init_problems(facts["weights"])
@@ -97,7 +97,7 @@ def _init_problems(weights):
         w = oracles.to_numpy64(w)
         k = w.size
         if abs(w.std() - 1) > 5 / math.sqrt(2 * k) or abs(w.mean()) > 5 / math.sqrt(k):
-            return [say("model.weight_statistics", mean=w.mean(), std=w.std()),
+            return [Message("model.weight_statistics", mean=w.mean(), std=w.std()),
                     MISTAKES["init_not_normal"].message]
     return []
 
@@ -127,7 +127,7 @@ def mse_loss(build_loss, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="float32"
     with explaining("loss", c.label):
         facts = probe(build_loss, "build_loss", y_pred=c.cast(c.ref["y_pred"]), y=c.y)
         if not facts["instance"]:  # the probe's word: it can only cost the step; the value decides it
-            fail("loss", [say("loss.not_instance"), context(c.label)])
+            fail("loss", [Message("loss.not_instance"), context(c.label)])
         value = facts["value"]
         problems = c.mismatches("loss", value, c.ref["loss"], kind="scalar")
         if problems:
@@ -201,15 +201,16 @@ def _optimizer_problems(facts, learning_rate):
     """Why the optimizer's steps are not Adam's, as far as what it reports of itself tells: its word
     explains a failure, and never passes one."""
     if not facts.get("adam"):
-        return [say("optimizer.not_adam", type=facts.get("type")), MISTAKES["optimizer_not_adam"].message]
+        return [Message("optimizer.not_adam", type=facts.get("type")), MISTAKES["optimizer_not_adam"].message]
     problems = []
     if facts.get("rates") != [learning_rate]:
-        problems.append(say("optimizer.learning_rate", rates=facts.get("rates"), learning_rate=learning_rate))
+        rates = ", ".join(f"{rate:g}" for rate in facts.get("rates") or ())
+        problems.append(Message("optimizer.learning_rate", rates=rates, learning_rate=learning_rate))
     if not facts.get("all_parameters"):
-        problems.append(say("optimizer.some_parameters"))
+        problems.append(Message("optimizer.some_parameters"))
     if not problems and "step_error" in facts:
         raise_judged(facts["step_error"])
-    return problems or [say("optimizer.differs_from_adam", steps=len(GRADIENT_SCALES))]
+    return problems or [Message("optimizer.differs_from_adam", steps=len(GRADIENT_SCALES))]
 
 
 # The training runs a check compares with: the right one, and each known mistake's.
@@ -285,7 +286,7 @@ def adam_train_step(train_step, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="f
             if not _same(entry["now"], runs["right"][k][1]):  # the values decide; what the probe saw explains
                 problems += _why_not_adam(entry, record, runs)
             if problems:
-                fail("train_step", [say("check.at_step", k=k + 1), *problems, *notes, context(c.label)])
+                fail("train_step", [Message("check.at_step", k=k + 1), *problems, *notes, context(c.label)])
         passed_with("train_step", f"{c.label}, {steps} steps", notes)
 
 
@@ -294,10 +295,10 @@ def _why_not_adam(entry, record, runs):
     as the probe saw it (its word picks the explanation of a failure), else a mistaken order's run."""
     calls = entry.get("calls")
     if calls != 1:
-        return [say("train_step.step_calls", calls=calls) + "\n" + MISTAKES["step_not_called"].message]
+        return [Message("train_step.step_calls", calls=calls), MISTAKES["step_not_called"].message]
     if not (_same(entry["before_step"], entry["start"]) and _same(entry["now"], entry["after_step"])):
         return [MISTAKES["changed_outside_optimizer"].message]
-    return [say("train_step.differs_from_adam"), *[MISTAKES[order].message for order in _orders(record, runs)][:1]]
+    return [Message("train_step.differs_from_adam"), *[MISTAKES[order].message for order in _orders(record, runs)][:1]]
 
 
 # ---- notebook 5: an nn.Module on a device -----------------------------------------------------
@@ -312,14 +313,14 @@ def module_class(TwoLayerNet, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="flo
         facts = probe(TwoLayerNet, "module", seed=seed, d_in=d_in, h=h, d_out=d_out, x=c.x)
         problems = []
         if not facts["module"]:
-            problems.append(say("module.not_module"))
+            problems.append(Message("module.not_module"))
         else:
             shapes = {"linear1": (d_in, h), "linear2": (h, d_out)}
             for name, layer in facts["layers"].items():
                 if not layer.get("linear"):
-                    problems.append(say("module.missing_layer", name=name))
+                    problems.append(Message("module.missing_layer", name=name))
                 elif (layer["in"], layer["out"]) != shapes[name]:
-                    problems.append(say("module.layer_shape", name=name, shape=shapes[name]))
+                    problems.append(Message("module.layer_shape", name=name, shape=shapes[name]))
         if not problems:
             if "output_error" in facts:
                 raise_judged(facts["output_error"])
@@ -342,7 +343,7 @@ def _parameter_shape_problems(p, d_in, h, d_out):
     for name, (i, o) in (("1", (d_in, h)), ("2", (h, d_out))):
         bias = p[f"bias{name}"]
         if tuple(p[f"weight{name}"].shape) != (o, i) or (bias is not None and tuple(bias.shape) != (o,)):
-            return [say("module.layer_shape", name=f"linear{name}", shape=(i, o))]
+            return [Message("module.layer_shape", name=f"linear{name}", shape=(i, o))]
     return []
 
 
@@ -361,7 +362,7 @@ def _device_probe(train, seed, shape):
     if facts["device"] != "meta":
         return [MISTAKES["model_not_on_device"].message]
     if any(text in error for text in DEVICE_MISMATCH):
-        return [say("train.meta_error", error=error),
+        return [Message("train.meta_error", error=error),
                 MISTAKES["device_mismatch"].message]
     return []
 
@@ -385,24 +386,24 @@ def train_loop(train, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, device="cpu", lear
         if "error" in facts:
             error = facts["error"]
             if getattr(error, "type_name", "") == "RuntimeError" and any(text in str(error) for text in DEVICE_MISMATCH):
-                fail("train", [str(error), MISTAKES["device_mismatch"].message, context(label)])
+                fail("train", [str(error), MISTAKES["device_mismatch"].message, context(label)], raised=error)
             if "CUDA" in str(error) or "cuda" in str(error):  # model.cuda() hard-coded (AssertionError without a GPU)
-                fail("train", [str(error), MISTAKES["model_not_on_device"].message, context(label)])
+                fail("train", [str(error), MISTAKES["model_not_on_device"].message, context(label)], raised=error)
             raise_judged(error)
         losses, notes = facts["losses"], number_notes(facts["losses"])
         problems = []
         if not isinstance(losses, (list, tuple)) or len(losses) != steps:
-            problems.append(say("train.not_a_list", steps=steps))
+            problems.append(Message("train.not_a_list", steps=steps))
         else:
             for k, (value, (ref_loss, _)) in enumerate(zip(losses, runs["right"])):
-                problems += [say("train.at_step", k=k + 1) + "\n" + p
-                             for p in mismatches("loss", value, ref_loss, "scalar", "float32")]
+                found = mismatches("loss", value, ref_loss, "scalar", "float32")
+                problems += [Message("train.at_step", k=k + 1), *found] if found else []
             if problems:
                 problems += _named_run(losses, on_device, moved, learning_rate, steps, runs)
         if facts["device"] != torch.device(device).type:
             problems.append(MISTAKES["model_not_on_device"].message)
         elif not problems and not _same(facts["parameters"], runs["right"][steps - 1][1]):
-            problems.append(say("train.parameters_differ"))
+            problems.append(Message("train.parameters_differ"))
         problems = problems or _device_probe(train, seed, shape)
         if problems:
             fail("train", [*problems, *notes, context(label + f", {steps} steps")])
@@ -435,5 +436,5 @@ def custom_relu(MyReLU, seed=VISIBLE_SEED):
         try:
             torch.autograd.gradcheck(MyReLU.apply, (x.clone().requires_grad_(True),), eps=1e-6, atol=1e-6)
         except Exception as error:  # noqa: BLE001 (gradcheck's own report is the message)
-            problems = [say("relu.gradcheck"), str(error).splitlines()[0]]
+            problems = [Message("relu.gradcheck"), str(error).splitlines()[0]]
     finish("MyReLU", problems, "float64 (6, 5)")

@@ -101,7 +101,7 @@ def test_wrong_return_shape_and_backend():
     assert "backward should return 2 values: (grad_w1, grad_w2); got ndarray." in str(info.value)
     with pytest.raises(CheckFailed) as info:
         checks.forward(lambda *args: sc.forward_np(*args)[:2])
-    assert "got 2 个值 / 2 values" in str(info.value)
+    assert "实际得到 2 个值。" in str(info.value) and "; got 2 values." in str(info.value)
     with pytest.raises(ValueError):
         checks.forward(sc.forward_np, backend="jax")
 
