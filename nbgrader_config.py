@@ -68,12 +68,16 @@ c.ZipCollectApp.extractor_plugin = "autograder.grading.plugins.collect.SafeExtra
 
 # Feedback shows each step's points and the check's message, never hidden test code. At its top, a
 # summary: each step by name with its points, a failed one with the check's first explanation, the total.
+# The test cells' outputs are rendered again from their verdict records in AUTOGRADER_LANGUAGE, so feedback
+# can be made in another language without grading again (`make feedback LANGUAGE=en`).
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import GetGrades  # noqa: E402
 
 from autograder.grading.plugins import feedback  # noqa: E402
+from autograder.grading.plugins.verdicts import RenderVerdicts  # noqa: E402
 
-c.GenerateFeedback.preprocessors = [GetGrades, feedback.HideHiddenTests, feedback.SummariseSteps, CSSHTMLHeaderPreprocessor]
+c.GenerateFeedback.preprocessors = [GetGrades, RenderVerdicts, feedback.HideHiddenTests, feedback.SummariseSteps,
+                                    CSSHTMLHeaderPreprocessor]
 # The submission's outputs and markdown are the student's markup: inert in every page nbgrader renders
 # (feedback pages, the formgrader's view of a submission). nbconvert's sanitising drops JavaScript and widget
 # outputs and cleans HTML ones; markdown's raw HTML is cleaned too, with one allow-list (feedback.inert_html).

@@ -2,6 +2,7 @@
 template, nbgrader style: a tiny notebook built here, as generate_feedback would get it, then what the
 feedback page would show."""
 import base64
+import html
 import gzip
 import re
 from pathlib import Path
@@ -9,9 +10,12 @@ from pathlib import Path
 import pytest
 from nbformat.v4 import new_markdown_cell, new_notebook, new_output
 
-from autograder import messages
+from autograder import messages, wire
+from autograder.diagnosis import MISTAKES
+from autograder.grading import verdict
 from autograder.grading.plugins import feedback
 from autograder.grading.plugins.feedback import HideHiddenTests, SummariseSteps
+from autograder.messages import Message
 from cells import answer_cell, graded_cell
 
 HIDDEN = "checks.forward(forward, seed=7)"
@@ -62,9 +66,12 @@ def test_a_bare_memory_error_is_explained_in_both_languages():
 
 # ---- the summary at the top of the page ---------------------------------------------------------------
 
-BACKWARD_FAILED = ("✗ backward：没有通过检查。\n✗ backward: check failed.\n\n"
-                   "grad_w1 的数值不对：最大相对误差 0.56。\ngrad_w1 has wrong values: max relative error 0.56.\n\n"
-                   "可能的原因：少了 ReLU 的掩码。\nLikely cause: the ReLU mask is missing.")
+def _backward_failed():
+    """The verdict record of a backward pass without the ReLU mask, as the judge makes it."""
+    said = [Message("check.failed", step="backward"),
+            Message("value.wrong", name="grad_w1", error=0.56, dtype="float64", tol=1e-7),
+            MISTAKES["relu_mask_missing"].message, Message("check.case", label="numpy float64, seed 121")]
+    return verdict.make("test_backward", 4, "failed", said=said)
 
 
 def _scored(cell, score):
@@ -74,13 +81,18 @@ def _scored(cell, score):
     return cell
 
 
-def _graded_notebook(evalue=BACKWARD_FAILED):
-    failed = new_output("error", ename="CheckFailed", evalue=evalue, traceback=["CheckFailed: ..."])
+def _judged(cell, record):
+    """A test cell as JudgeSteps leaves it: its verdict record, and its outputs rendered from it."""
+    verdict.store(cell, record)
+    return _with(cell, *verdict.outputs(record))
+
+
+def _graded_notebook(record=None):
     return new_notebook(cells=[
         new_markdown_cell("The forward pass: $$h = x W_1 \\quad (N \\times H)$$ and $y$ inline."),
         answer_cell("def forward(x, w1, w2): ...", "forward"),
         _scored(graded_cell("checks.forward(forward)", "test_forward", points=2), 2.0),
-        _scored(_with(graded_cell("checks.backward(backward)", "test_backward", points=4), failed), 0.0),
+        _scored(_judged(graded_cell("checks.backward(backward)", "test_backward", points=4), record or _backward_failed()), 0.0),
         _scored(graded_cell("checks.extra(extra)", "test_extra", points=1), 0.5),
     ])
 
@@ -99,7 +111,8 @@ def test_the_summary_names_each_step_with_its_points_and_a_failed_ones_first_exp
     assert forward["explanation"] == []
     assert (backward["name"], backward["score"], backward["points"], backward["failed"]) == ("反向 / backward", "0", "4", True)
     # The named cause, in each language: what to fix, rather than which value was wrong.
-    assert backward["explanation"] == ["可能的原因：少了 ReLU 的掩码。", "Likely cause: the ReLU mask is missing."]
+    mistake = MISTAKES["relu_mask_missing"]
+    assert backward["explanation"] == [f"可能的原因：{mistake.zh}", f"Likely cause: {mistake.en}"]
     assert backward["grade_id"] == "test_backward"
     # A graded cell that is not one of the course's steps keeps its grade id; partial points are a failure.
     assert (extra["name"], extra["score"], extra["failed"]) == ("test_extra", "0.5", True)
@@ -109,21 +122,24 @@ def test_the_summary_names_each_step_with_its_points_and_a_failed_ones_first_exp
 
 
 def test_in_one_language_the_summary_says_one_line(monkeypatch):
-    monkeypatch.setenv(messages.VARIABLE, "en")  # graded in English: the check's message is English only
-    english = "\n".join(line for line in BACKWARD_FAILED.split("\n") if not re.search(r"[\u4e00-\u9fff]", line))
-    backward = _summary(_graded_notebook(english))["steps"][1]
+    monkeypatch.setenv(messages.VARIABLE, "en")  # the page made in English: the record renders English only
+    backward = _summary(_graded_notebook())["steps"][1]
     assert backward["name"] == "backward"
-    assert backward["explanation"] == ["Likely cause: the ReLU mask is missing."]
+    assert backward["explanation"] == [f"Likely cause: {MISTAKES['relu_mask_missing'].en}"]
 
 
 def test_without_a_named_cause_the_summary_gives_the_first_explanation_after_the_step_marker():
-    evalue = "✗ train_step：没有通过检查。\n✗ train_step: check failed.\n\n（第 1 步）\n(step 1)\n\nw1 的数值不对。\nw1 has wrong values."
-    assert feedback.first_explanation(evalue) == ["w1 的数值不对。", "w1 has wrong values."]
+    said = [Message("check.failed", step="train_step"), Message("check.at_step", k=1), Message("update.unchanged", name="w1")]
+    record = verdict.make("test_train_step", 5, "failed", said=said)
+    assert feedback.explanation(record, "both") == ["w1 没有变化。", "w1 did not change."]
+    assert feedback.explanation(record, "zh") == ["w1 没有变化。"]
 
 
-def test_an_error_without_the_header_gives_its_own_first_line():
-    assert feedback.first_explanation("name 'forward' is not defined") == ["name 'forward' is not defined"]
-    assert feedback.first_explanation("✗ forward：没有通过检查。\n✗ forward: check failed.")[0].startswith("✗ forward")
+def test_the_students_exception_gives_its_own_first_line_and_a_bare_one_the_courses_explanation():
+    raised = wire.StudentError("NameError", "name 'forward' is not defined", ["  File ...\n"])
+    assert feedback.explanation(verdict.make("test_forward", 2, "raised", raised=raised)) == ["name 'forward' is not defined"]
+    bare = verdict.make("test_forward", 2, "raised", raised=wire.StudentError("MemoryError", ""))
+    assert feedback.explanation(bare, "en") == [messages.text("error.memory", "en")]
 
 
 def test_every_step_of_the_contract_has_a_name():
@@ -169,7 +185,7 @@ def test_the_summary_comes_first_and_links_each_step_to_its_cell(page):
     assert summary < page.index("The forward pass")  # before the notebook's first cell
     for grade_id in ("test_forward", "test_backward", "test_extra"):
         assert f'href="#{grade_id}"' in page and f'<a name="{grade_id}"></a>' in page  # nbgrader's anchor
-    assert "Likely cause: the ReLU mask is missing." in page[summary:page.index("The forward pass")]
+    assert html.escape(f"Likely cause: {MISTAKES['relu_mask_missing'].en}", quote=False) in page[summary:page.index("The forward pass")]
     assert "div#toc { display: none; }" in page  # nbgrader's list of nameless "Test cell"s gives way
 
 

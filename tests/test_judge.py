@@ -14,7 +14,7 @@ import pytest
 import torch
 
 import zygotes
-from autograder.grading import judge
+from autograder.grading import judge, verdict
 from autograder.grading.isolation import warm_kernel
 
 # ---------------------------------------------------------------- the protocol, against a scripted probe
@@ -68,7 +68,7 @@ def scripted(tmp_path, monkeypatch):
 
 
 def _verdict(probe, code="from autograder import checks\nchecks.forward(forward)", timeout=10):
-    outputs = judge.verdict(code, probe, timeout)
+    outputs = verdict.outputs(judge.decide(code, probe, timeout))
     errors = [o for o in outputs if o.output_type == "error"]
     return (errors[0].ename, errors[0].evalue) if errors else ("passed", "".join(o.get("text", "") for o in outputs))
 
@@ -82,7 +82,7 @@ def _verdict(probe, code="from autograder import checks\nchecks.forward(forward)
 ], ids=["malformed", "not_a_value", "oversized", "never_answers", "hangs_up"])
 def test_a_probe_that_misbehaves_costs_the_step_with_the_reason(scripted, reply, options, expected):
     stand_in, probe = scripted(reply, **options)
-    assert _verdict(probe, timeout=options.get("timeout", 10)) == ("ProbeFailed", expected)
+    assert _verdict(probe, timeout=options.get("timeout", 10)) == ("ProbeFailed", str(expected))
     stand_in.done.set()
 
 
@@ -220,7 +220,7 @@ def test_the_test_cells_names_are_the_students():
 
 def test_the_judge_writes_what_a_check_says_and_nothing_of_the_students_own_output(zygote):
     probe = _probe(zygote, FORWARD.replace("    h = x.dot(w1)", "    print('students own line')\n    h = x.dot(w1)"))
-    outputs = judge.verdict("from autograder import checks\nchecks.forward(forward)", probe, 10)
+    outputs = verdict.outputs(judge.decide("from autograder import checks\nchecks.forward(forward)", probe, 10))
     assert [o.output_type for o in outputs] == ["stream"]
     assert outputs[0].text.startswith("✓ forward") and "students own line" not in outputs[0].text
     probe.close()

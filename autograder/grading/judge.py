@@ -7,8 +7,9 @@ differences: of the cells before each test cell only those that define things ru
 runs), and the test cell itself runs here, as the instructor wrote it, with each name of the
 student's bound to a ``Remote`` handle. The checks call ``probes.run`` on the handle, the probe
 process calls the student's function on the inputs the checks chose and sends back values
-(wire.py), and the checks compare those with the oracles here. What the test cell prints, or
-the CheckFailed it raises, is the verdict.
+(wire.py), and the checks compare those with the oracles here. What the checks say (their
+success lines, or the CheckFailed a check raises, as Messages) and the student's exception become
+the step's verdict record (verdict.py).
 
 A probe process that dies, hangs, floods or garbles its answer costs the step it was working
 for, with the reason; the next step gets a fresh process that replays the cells so far.
@@ -26,10 +27,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from .. import guards, rules, wire
+from .. import compare, guards, rules, wire
 from ..compare import CheckFailed
-from ..messages import say
+from ..messages import Message
 from ..probes import raise_judged
+from . import verdict
 from .isolation import sandbox, warm_kernel
 
 
@@ -37,25 +39,29 @@ class ProbeFailed(CheckFailed):
     """The probe process could not give an answer: it died, ran out of time, or sent too much or garbage."""
 
 
+class NotDefined(CheckFailed):
+    """A name the test cell checks was not defined by any cell before it."""
+
+
 def _died(status):
     if status is None:
-        return say("probe.ended")
+        return Message("probe.ended")
     if status < 0:
         name = signal.Signals(-status).name if -status in signal.Signals.__members__.values() else str(-status)
-        return say("probe.signal", signal=name)
-    return say("probe.exited", status=status)
+        return Message("probe.signal", signal=name)
+    return Message("probe.exited", status=status)
 
 
 def _timed_out(seconds):
-    return say("probe.timed_out", seconds=seconds)
+    return Message("probe.timed_out", seconds=seconds)
 
 
 def _too_big(limit):
-    return say("probe.too_big", mib=limit // 2**20)
+    return Message("probe.too_big", mib=limit // 2**20)
 
 
 def _garbled(what):
-    return say("probe.garbled", what=what)
+    return Message("probe.garbled", what=what)
 
 
 class Probe:
@@ -92,7 +98,7 @@ class Probe:
         except (OSError, ValueError, KeyError):  # the process probes are forked from has just ended
             self.sock.close()
             self.sock = None
-            raise ProbeFailed(say("probe.cannot_start")) from None
+            raise ProbeFailed(Message("probe.cannot_start")) from None
         if self.cells:
             self._define(self.cells)
 
@@ -193,7 +199,7 @@ class Probe:
         reply = self._exchange({"probe": probe, "fn": name, "inputs": wire.encode(inputs)}, seconds)
         try:
             if "missing" in reply:
-                raise CheckFailed(self._not_defined(name))
+                raise NotDefined(*self._not_defined(name))
             if "error" in reply:
                 raise_judged(wire.decode(reply["error"]))
             values = wire.decode(reply.get("values"))
@@ -206,11 +212,12 @@ class Probe:
         return values
 
     def _not_defined(self, name):
-        lines = [say("probe.not_defined", name=name)]
+        """Why ``name`` is missing: the cells that raised, each with the end of its traceback."""
+        said = [Message("probe.not_defined", name=name)]
         for cell, error in self.report.items():
-            lines.append(say("probe.cell_raised", cell=cell) + "\n" + "".join(error.get("traceback", [])[-3:])
-                         + f"{error.get('type')}: {error.get('message')}")
-        return "\n\n".join(lines)
+            said += [Message("probe.cell_raised", cell=cell),
+                     "".join(error.get("traceback", [])[-3:]) + f"{error.get('type')}: {error.get('message')}"]
+        return said
 
 
 class Remote:
@@ -280,48 +287,54 @@ def definitions(nb):
 
 
 def judge_notebook(nb, tests, timeout, max_bytes=64 * 2**20, assignment=None):
-    """[(test cell, its verdict's outputs)] for the test cells of ``nb`` whose grade id is in ``tests``
+    """[(test cell, its verdict's outputs, in the chosen language)]: ``records`` rendered."""
+    return [(cell, verdict.outputs(record)) for cell, record in records(nb, tests, timeout, max_bytes, assignment)]
+
+
+def records(nb, tests, timeout, max_bytes=64 * 2**20, assignment=None):
+    """[(test cell, its verdict record)] for the test cells of ``nb`` whose grade id is in ``tests``
     ({grade id: the instructor's source}), decided in order against one probe process, in which the
     modules ``assignment``'s rules forbid cannot be imported (rules.FORBIDDEN)."""
-    probe, pending, verdicts = Probe(timeout, max_bytes, rules.FORBIDDEN.get(assignment, ())), [], []
+    probe, pending, decided = Probe(timeout, max_bytes, rules.FORBIDDEN.get(assignment, ())), [], []
     try:
         for definition, test in definitions(nb):
             if definition:
                 pending.append(definition)
                 continue
-            grade_id = test.metadata["nbgrader"].get("grade_id")
-            if grade_id in tests:
+            meta = test.metadata["nbgrader"]
+            if meta.get("grade_id") in tests:
                 probe.define(pending)
                 pending = []
-                verdicts.append((test, verdict(tests[grade_id], probe, timeout, grade_id)))
+                decided.append((test, decide(tests[meta["grade_id"]], probe, timeout, meta["grade_id"],
+                                             meta.get("points") or 0)))
     finally:
         probe.close()
-    return verdicts
+    return decided
 
 
-def verdict(test_source, probe, timeout, grade_id="test"):
-    """Run a test cell's code here, the student's names bound to ``probe``: nbformat outputs for the cell."""
-    from nbformat.v4 import new_output
+def outcome(failed):
+    """The verdict's outcome for a CheckFailed (verdict.OUTCOMES)."""
+    for kind, name in ((guards.GuardViolation, "rule_broken"), (ProbeFailed, "probe_failed"), (NotDefined, "not_defined")):
+        if isinstance(failed, kind):
+            return name
+    return "failed"
 
+
+def decide(test_source, probe, timeout, grade_id="test", max_points=0):
+    """Run a test cell's code here, the student's names bound to ``probe``: the step's verdict record.
+    What the test cell prints besides the checks' own lines is not kept."""
     namespace = {name: Remote(probe, name) for name in student_names(test_source)}
-    printed = io.StringIO()
-    error = None
+    kind, said, raised = "passed", [], None
     probe.deadline = time.monotonic() + timeout
     try:
-        with contextlib.redirect_stdout(printed):
+        with compare.listening() as heard, contextlib.redirect_stdout(io.StringIO()):
             exec(compile(test_source, f"<{grade_id}>", "exec"), namespace)  # the instructor's code, from the gradebook
     except CheckFailed as failed:  # a check's verdict, a broken rule, or a probe that gave no answer
-        error = new_output("error", ename=type(failed).__name__, evalue=str(failed), traceback=str(failed).splitlines())
-    except wire.StudentError as raised:  # the student's function raised: their traceback, their words
-        # The evalue carries the student's own frames: the feedback page shows a test cell's error by it alone.
-        # (Not for an untouched stub: its frame is only the stub's own raise.)
-        frames = "".join(raised.lines).rstrip() if raised.type_name != "NotImplementedError" else ""
-        evalue = raised.message + (f"\n\n{frames}" if frames else "")
-        error = new_output("error", ename=raised.type_name, evalue=evalue, traceback=raised._render_traceback_())
+        kind, said, raised = outcome(failed), failed.said, failed.raised
+    except wire.StudentError as error:  # the student's function raised: their traceback, their words
+        kind, raised = "raised", error
     except Exception as broken:  # noqa: BLE001 (values the checks cannot compare: zero for the step, and why)
-        text = say("probe.unusable_values") + f"\n({type(broken).__name__}: {str(broken)[:300]})"
-        error = new_output("error", ename="JudgeError", evalue=text, traceback=text.splitlines())
+        kind, said = "probe_failed", [Message("probe.unusable_values"), f"({type(broken).__name__}: {str(broken)[:300]})"]
     finally:
         probe.deadline = None
-    outputs = [new_output("stream", name="stdout", text=printed.getvalue())] if printed.getvalue() else []
-    return outputs + ([error] if error else [])
+    return verdict.make(grade_id, max_points, kind, heard.said, said, raised, heard.cases)

@@ -15,7 +15,6 @@ import base64
 import functools
 import gzip
 import hashlib
-import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -28,6 +27,7 @@ from nbconvert.utils.base import NbConvertBase
 from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 
 from ... import messages
+from .. import verdict
 
 # What a bare error in a test cell means, for errors that come without a message of their own:
 # the key of its explanation in autograder/messages.py.
@@ -50,7 +50,7 @@ class HideHiddenTests(ClearHiddenTests):
             for output in cell.outputs:
                 if output.output_type == "error":
                     # An error without a message (a bare MemoryError) gets the course's explanation, before
-                    # the student's own frames that the judge may have put after it (judge.verdict).
+                    # the student's own frames that the judge may have put after it (verdict.outputs).
                     message, gap, frames = (output.evalue or "").partition("\n\n")
                     evalue = (message if message.strip() else bare_error(output.ename)) + gap + frames
                     output.traceback = [f"{output.ename}: {evalue}"]
@@ -95,42 +95,35 @@ def _points(value):
     return f"{round(float(value or 0), 2):g}"
 
 
-def _failed_header(line):
-    """Whether ``line`` is the "✗ step: check failed." line of a check's message, in either language."""
-    return any(re.fullmatch(re.escape(text).replace(re.escape("{step}"), ".+"), line.strip())
-               for text in messages.pair("check.failed"))
-
-
 # What a summary line would rather show: the named cause, or what the fallback observed.
 CAUSES = ("diagnosis.likely_cause", "diagnosis.two_causes", "diagnosis.observed")
+# What a summary line never shows: the step's own header, the step-of-training marker, the case.
+FRAMING = ("check.failed", "check.at_step", "train.at_step", "check.case")
 
 
-def _starts(line, keys):
-    """Whether ``line`` begins like one of the catalogue entries ``keys`` (their text up to the first value)."""
-    return any(line.strip().startswith(text.split("{")[0]) for key in keys for text in messages.pair(key))
-
-
-def first_explanation(evalue):
-    """The check's explanation for the summary, in the page's language(s) (中文 and English: two lines):
-    the first named cause or observation when there is one, else the first paragraph after the
-    "✗ step: check failed." header and any "(step k)" marker."""
-    paragraphs = [[line for line in block.splitlines() if line.strip()] for block in evalue.split("\n\n")]
-    paragraphs = [p for p in paragraphs if p]
-    if paragraphs and all(_failed_header(line) for line in paragraphs[0]) and len(paragraphs) > 1:
-        paragraphs = paragraphs[1:]
-    paragraphs = [p for p in paragraphs if not all(_starts(line, ["check.at_step"]) for line in p)] or paragraphs
-    if not paragraphs:
-        return []
-    chosen = next((p for p in paragraphs if _starts(p[0], CAUSES)), paragraphs[0])
-    return chosen[:2 if messages.language() == "both" else 1]
+def explanation(record, lang=None):
+    """A failed step's explanation for the summary, from its verdict record, one line per language of
+    ``lang`` (default: the chosen one): the first named cause or observation when there is one, else the
+    check's first message; for the student's exception, its first line (or, for a bare MemoryError, the
+    course's explanation)."""
+    if record["outcome"] == "raised":
+        error = record["exception"]
+        if error["message"].strip():
+            return [error["message"].strip().splitlines()[0]]
+        return messages.Message(BARE_ERRORS[error["type"]]).lines(lang) if error["type"] in BARE_ERRORS else [error["type"]]
+    said = [one for one in verdict.messages(record)
+            if not (isinstance(one, messages.Message) and one.key in FRAMING)] or verdict.messages(record)
+    if not said:
+        return messages.Message("summary.see_cell").lines(lang)
+    chosen = next((one for one in said if isinstance(one, messages.Message) and one.key in CAUSES), said[0])
+    return chosen.lines(lang) if isinstance(chosen, messages.Message) else str(chosen).strip().splitlines()[:1]
 
 
 def _explanation(cell):
-    for output in cell.get("outputs", []):
-        if output.output_type == "error":
-            lines = first_explanation(output.evalue or bare_error(output.ename))
-            return lines or [output.ename]
-    return messages.lines("summary.see_cell")
+    record = verdict.read(cell)
+    if record is None or record["outcome"] == "passed":  # not judged, or points taken off by hand
+        return messages.lines("summary.see_cell")
+    return explanation(record)
 
 
 class SummariseSteps(NbGraderPreprocessor):

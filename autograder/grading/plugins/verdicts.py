@@ -4,10 +4,13 @@
 did not run the test cells (execution.GuardedExecute leaves them to the judge), so whatever the
 submission did to its kernel cannot touch them. For each test cell, in notebook order, the judge
 (judge.py) defines the student's cells that come before it in a probe process and runs the
-instructor's test code, read from the gradebook, against it; the verdict (the checks' printed
-lines, or their error) becomes the cell's outputs. nbgrader then scores those outputs as usual
-(SaveAutoGrades), so the gradebook, feedback, grades.csv and the class report show the judge's
-result.
+instructor's test code, read from the gradebook, against it. The verdict record (verdict.py) is
+kept in the cell's metadata and the cell's outputs are rendered from it. nbgrader then scores those
+outputs as usual (SaveAutoGrades), so the gradebook and grades.csv show the judge's result, and the
+feedback page and the class report read the records.
+
+``RenderVerdicts`` runs in generate_feedback: it renders each test cell's outputs again from its
+record, in the language chosen when the feedback is made (`make feedback LANGUAGE=en`).
 
 Which cells a probe defines is the judge's choice (judge.definitions).
 """
@@ -16,7 +19,8 @@ import os
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Integer
 
-from .. import judge
+from ... import messages
+from .. import judge, verdict
 
 
 def ensure_zygote(config):
@@ -45,6 +49,19 @@ class JudgeSteps(NbGraderPreprocessor):
             tests = {cell.name: cell.source for cell in notebook.source_cells}
         ensure_zygote(self.config)
         timeout = self.timeout or int(self.config.get("Execute", {}).get("timeout", 120) or 120)
-        for cell, outputs in judge.judge_notebook(nb, tests, timeout, self.max_reply_mb * 2**20, info["assignment"]):
-            cell.outputs, cell.execution_count = outputs, None
+        for cell, record in judge.records(nb, tests, timeout, self.max_reply_mb * 2**20, info["assignment"]):
+            verdict.store(cell, record)
+            cell.outputs, cell.execution_count = verdict.outputs(record), None
         return nb, resources
+
+
+class RenderVerdicts(NbGraderPreprocessor):
+    """Render every test cell's outputs again from its verdict record, in AUTOGRADER_LANGUAGE as it is
+    now: the same graded notebook gives feedback in zh, en or both. A cell without a record keeps its
+    outputs."""
+
+    def preprocess_cell(self, cell, resources, index):
+        record = verdict.read(cell)
+        if record is not None:
+            cell.outputs = verdict.outputs(record, messages.language())
+        return cell, resources
