@@ -1,6 +1,6 @@
 """submission.ungradable (autograder/grading/submission.py): what is wrong with a submitted folder,
-named before nbgrader grades it; each reason must also be one failures.explain turns into the
-right explanation for the student. Tiny notebooks, built here."""
+named before nbgrader grades it, as a failures.Reason: the key of the student's explanation and what
+was found. Tiny notebooks, built here."""
 import shutil
 
 import nbformat
@@ -42,31 +42,31 @@ def test_a_good_submission_has_no_problem(source, folder):
 
 def test_a_missing_notebook_is_named(source, folder):
     reason = submission.ungradable(folder, source)
-    assert NAME in reason and "no notebook" in reason
-    assert "do not rename" in failures.explain(reason)[1]
+    assert NAME in reason.detail and "no notebook" in reason.detail
+    assert reason.key == "submission.no_notebook" and "do not rename" in failures.explain(reason)[1]
 
 
 def test_a_renamed_notebook_names_both_files(source, folder):
     shutil.copy(source[NAME], folder / "my_copy.ipynb")
     reason = submission.ungradable(folder, source)
-    assert NAME in reason and "my_copy.ipynb" in reason
-    assert "do not rename" in failures.explain(reason)[1]
+    assert NAME in reason.detail and "my_copy.ipynb" in reason.detail
+    assert reason.key == "submission.no_notebook" and "do not rename" in failures.explain(reason)[1]
 
 
 def test_a_duplicated_answer_cell_names_its_grade_id(source, folder):
     nbformat.write(_notebook(answer_cell("def forward(): ...", "forward"), answer_cell("def forward(): ...", "forward"),
                              graded_cell("checks.forward(forward)", "test_forward")), folder / NAME)
     reason = submission.ungradable(folder, source)
-    assert "forward" in reason and "more than once" in reason and "test_forward" not in reason
-    assert "appears more than once" in failures.explain(reason)[1]
+    assert "forward" in reason.detail and "more than once" in reason.detail and "test_forward" not in reason.detail
+    assert reason.key == "submission.cell_twice" and "appears more than once" in failures.explain(reason)[1]
 
 
 @pytest.mark.parametrize("content", ["", "not a notebook", '{"cells": ['], ids=["empty", "text", "cut-short"])
 def test_a_file_that_is_not_json_names_the_file(source, folder, content):
     (folder / NAME).write_text(content)
     reason = submission.ungradable(folder, source)
-    assert reason.startswith(NAME)
-    assert "not a valid notebook" in failures.explain(reason)[1]
+    assert reason.detail.startswith(NAME)
+    assert reason.key == "submission.not_a_notebook" and "not a valid notebook" in failures.explain(reason)[1]
 
 
 def test_answer_cells_stripped_of_their_metadata_are_named(source, folder):
@@ -75,5 +75,5 @@ def test_answer_cells_stripped_of_their_metadata_are_named(source, folder):
         cell.metadata = {}
     nbformat.write(nb, folder / NAME)
     reason = submission.ungradable(folder, source)
-    assert "metadata" in reason
-    assert "metadata" in failures.explain(reason)[1]
+    assert "metadata" in reason.detail
+    assert reason.key == "submission.metadata" and "metadata" in failures.explain(reason)[1]

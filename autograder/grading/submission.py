@@ -3,35 +3,39 @@
 nbgrader's own errors for a mangled submission are misleading (a duplicated answer cell gives
 ``KeyError: 'grade_id'``, nbgrader issue #1083; stripped cell metadata gives ``KeyError:
 'forward'``; a renamed notebook, "see the above traceback"). These checks run first and name the
-problem instead; failures.py turns the name into the student's explanation.
+problem instead, as a failures.Reason: the key of the student's explanation, and what was found.
 """
 from collections import Counter
 from pathlib import Path
 
 import nbformat
 
+from .failures import Reason
+
 
 def ungradable(folder, expected):
-    """The reason ``folder`` (submitted/<student>/<assignment>) cannot be graded, or None.
+    """The Reason ``folder`` (submitted/<student>/<assignment>) cannot be graded, or None.
     ``expected``: {notebook file name: the source notebook} of the assignment."""
     folder = Path(folder)
     found = sorted(p.name for p in folder.glob("*.ipynb"))
     missing = [name for name in expected if name not in found]
     if missing:
-        return (f"No submitted file {', '.join(missing)}: found "
-                + (", ".join(found) if found else "no notebook at all"))
+        return Reason("submission.no_notebook", f"No submitted file {', '.join(missing)}: found "
+                      + (", ".join(found) if found else "no notebook at all"))
     for name, source in expected.items():
         try:
             nb = nbformat.read(folder / name, as_version=4)
         except Exception as error:  # noqa: BLE001 (whatever makes it unreadable is the reason)
-            return f"{name}: {type(error).__name__}: {error}"
+            return Reason("submission.not_a_notebook", f"{name}: {type(error).__name__}: {error}")
         ids = Counter(c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells
                       if c.metadata.get("nbgrader", {}).get("grade_id"))
         twice = sorted(g for g, n in ids.items() if n > 1)
         if twice:
-            return f"{name}: grade id {', '.join(twice)} appears more than once (a copied answer or test cell)"
+            return Reason("submission.cell_twice",
+                          f"{name}: grade id {', '.join(twice)} appears more than once (a copied answer or test cell)")
         wanted = {c.metadata["nbgrader"]["grade_id"] for c in nbformat.read(source, as_version=4).cells
                   if c.metadata.get("nbgrader", {}).get("solution")}
         if wanted and not wanted & set(ids):
-            return f"{name}: no answer cell has its nbgrader metadata any more (cell metadata removed)"
+            return Reason("submission.metadata",
+                          f"{name}: no answer cell has its nbgrader metadata any more (cell metadata removed)")
     return None

@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from . import course_files, submission
+from . import course_files, failures, submission
 from .isolation import sandbox, warm_kernel
 
 
@@ -31,7 +31,7 @@ class Job:
 class Outcome:
     job: Job
     ok: bool
-    reason: str = ""
+    reason: object = ""  # why not: a failures.Reason, or (with retry) the worker's failure in words
     # {step ("autograded", "feedback"): {path inside the step's folder for this job: contents}}
     files: dict = field(default_factory=dict)
     # True when the job did not end (its workers were lost, the worker failed): nothing is recorded,
@@ -156,10 +156,11 @@ def _grade(job, root, submitted):
         return Outcome(job, False, wrong)
     result = _api.autograde(job.assignment, job.student, force=True, create=True)
     if not result["success"]:
-        return Outcome(job, False, _last_line(f"{result.get('log') or ''}\n{result.get('error') or ''}"))
+        return Outcome(job, False, failures.from_nbgrader(_last_line(f"{result.get('log') or ''}\n{result.get('error') or ''}")))
     result = _api.generate_feedback(job.assignment, job.student, force=True)
     if not result["success"]:
-        return Outcome(job, False, "feedback: " + _last_line(f"{result.get('log') or ''}\n{result.get('error') or ''}"))
+        return Outcome(job, False, failures.from_nbgrader(
+            "feedback: " + _last_line(f"{result.get('log') or ''}\n{result.get('error') or ''}")))
     return Outcome(job, True)
 
 
