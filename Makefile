@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 # Stamp file: touched after a successful install, so a failed install is retried.
 READY := $(VENV)/.ready
 
-.PHONY: help setup system test lab release grade demo selfcheck bench feedback-report
+.PHONY: help setup system test lab release grade feedback demo selfcheck bench feedback-report
 
 help:
 	@echo "make test     run every test (creates .venv first if needed)"
@@ -18,6 +18,8 @@ help:
 	@echo "make grade    autograde submitted/ in parallel: feedback, grades.csv, class report"
 	@echo "              (ASSIGNMENTS=\"01_numpy ...\" JOBS=N FORCE=1 to choose; SCHEDULER=tcp://HOST:8786: on a Dask cluster;"
 	@echo "              EXECUTE=1: run each notebook again for fresh outputs, instead of keeping the student's)"
+	@echo "make feedback feedback pages and class report again from the graded notebooks, without grading"
+	@echo "              (LANGUAGE=zh|en|both; ASSIGNMENTS=\"01_numpy ...\")"
 	@echo "make demo     grade a generated class end to end in a scratch folder (DEMO_DIR=...)"
 	@echo "make selfcheck  grade your own notebooks (release/, or DIR=...) with the hidden tests"
 	@echo "make bench    stock sequential nbgrader vs make grade on a generated class (K=12); with"
@@ -51,6 +53,10 @@ release: $(READY)
 
 grade: $(READY)
 	$(PY) -m autograder grade $(if $(JOBS),--jobs $(JOBS)) $(if $(FORCE),--force) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(EXECUTE),--execute) $(ASSIGNMENTS)
+
+# LANGUAGE only from the command line: the environment's LANGUAGE is gettext's (en_US:en), not this.
+feedback: $(READY)
+	$(PY) -m autograder feedback $(if $(filter command line,$(origin LANGUAGE)),--language $(LANGUAGE)) $(ASSIGNMENTS)
 
 selfcheck: $(READY)
 	$(PY) -m autograder selfcheck $(DIR)

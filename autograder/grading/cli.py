@@ -2,6 +2,8 @@
 
   release                       regenerate release/ and notebooks/
   grade [ASSIGNMENT ...]        autograde submitted/ in parallel, feedback, grades.csv, class report
+  feedback [ASSIGNMENT ...]     feedback pages and the class report again, from the graded notebooks
+                                (--language zh|en|both), without grading again
   selfcheck [FOLDER]            grade your own notebooks (default: release/) with the hidden tests
 """
 import argparse
@@ -9,6 +11,7 @@ import os
 import sys
 from pathlib import Path
 
+from .. import messages
 from . import course_files
 
 
@@ -32,6 +35,12 @@ def main(argv=None):
     g.add_argument("--scheduler", default=os.environ.get("DASK_SCHEDULER_ADDRESS"), metavar="tcp://HOST:8786",
                    help="grade on the workers of this Dask scheduler instead of --jobs processes here; the "
                         "gradebook must be PostgreSQL (NBGRADER_DB_URL). Default: DASK_SCHEDULER_ADDRESS, if set")
+    f = sub.add_parser("feedback", help="write the feedback pages and the class report again from the graded notebooks' "
+                                        "verdicts, in another language, without grading again")
+    f.add_argument("assignments", nargs="*", help="assignments (default: all)")
+    f.add_argument("--language", choices=messages.LANGUAGES,
+                   help=f"zh, en or both (default: {messages.VARIABLE}, else {messages.DEFAULT})")
+    f.add_argument("--course", default=str(course_files.ROOT), help="course folder (default: this one)")
     sc = sub.add_parser("selfcheck", help="grade your own notebooks with the full hidden tests; your files stay as they are")
     sc.add_argument("folder", nargs="?", default=str(course_files.ROOT / "release"), help="where your notebooks are (default: release/)")
     args = parser.parse_args(argv)
@@ -44,6 +53,8 @@ def main(argv=None):
     elif args.command == "grade":
         return grade(Path(args.course), args.assignments, args.jobs, args.force, not args.cold, args.sandboxed,
                      args.scheduler, args.execute)
+    elif args.command == "feedback":
+        return feedback(Path(args.course), args.assignments, args.language)
     elif args.command == "selfcheck":
         from . import selfcheck
 
@@ -78,3 +89,28 @@ def grade(folder, assignments, jobs, force, warm=True, sandboxed=True, scheduler
     for o in failed:
         print(f"{'not graded' if o.retry else 'could not grade'} {o.job.student}/{o.job.assignment}: {o.reason}")
     return 1 if failed else 0
+
+
+def feedback(folder, assignments, language=None):
+    """The feedback pages (nbgrader generate_feedback, which renders each step from its verdict record)
+    and the class report again, in ``language`` (default: the chosen one), for the graded class in ``folder``."""
+    from . import failures, report
+
+    if language:
+        os.environ[messages.VARIABLE] = language  # for this process and the nbgrader it runs
+    assignments = assignments or course_files.assignments(folder)
+    unknown = sorted(set(assignments) - set(course_files.assignments(folder)))
+    if unknown:
+        print(f"unknown assignment(s): {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    course_files.environment_first()
+    for assignment in assignments:
+        course_files.nbgrader(folder, "generate_feedback", assignment, "--force")
+    for name, why in failures.reasons(folder).items():  # their pages are the course's own, not nbgrader's
+        student, assignment = name.rsplit("/", 1)
+        if assignment in assignments:
+            failures.write_pages(folder, student, assignment, why)
+    out = report.write(folder, assignments)
+    print(f"feedback ({messages.language()}): {folder / 'feedback'}/<student>/<assignment>/")
+    print(f"report:   {out / 'class_report.md'}, {out / 'class_report.png'}")
+    return 0

@@ -1,15 +1,17 @@
 """The class report: who scored what on each step, and which mistakes the class made most.
 
-Scores come from the gradebook; mistakes from the autograded notebooks' test cells, whose
-failure messages name a mistake from the diagnosis catalogue.
+Scores come from the gradebook; mistakes from the verdict records of the autograded notebooks'
+test cells (verdict.py): the known mistakes named, alone or two at once, the rules broken, the shape
+mistakes and what the fallback observed, each counted by its key and shown in the chosen language.
 """
 from collections import Counter
 from pathlib import Path
 
 import nbformat
 
-from ..diagnosis import MISTAKES
-from . import course_files, failures
+from .. import messages
+from ..messages import Message
+from . import course_files, failures, verdict
 
 
 def steps(course, assignments):
@@ -35,22 +37,44 @@ def table(course, assignments):
     return {s: {(a, g): scores[a].get(s, {}).get(g) for a, g, _ in cells} for s in students}
 
 
+def named(record):
+    """(key, Message) of everything a verdict record names: each mistake ("relu_mask_missing"), two
+    made together ("loss_half + mean_over_batch"), each rule broken ("rule.torch"), each shape mistake
+    and each observation (by its catalogue key, "value.transposed", with its values)."""
+    for key in record["mistakes"]:
+        yield key, Message(f"mistake.{key}")
+    for first, second in record["pairs"]:
+        yield f"{first} + {second}", Message("diagnosis.two_causes", first=Message(f"mistake.{first}"),
+                                             second=Message(f"mistake.{second}"))
+    for rule in record["rules"]:
+        yield f"rule.{rule}", Message(f"rule.{rule}")
+    for data in record["shapes"] + record["observations"]:
+        yield data["key"], Message.from_dict(data)
+
+
 def mistakes(course, assignments):
-    """Counter of (assignment, grade_id, mistake key) named in the autograded test cells."""
+    """Counter of (assignment, grade_id, key, Message) named in the autograded test cells' verdict
+    records (``named``): how many students' steps named each."""
     found = Counter()
     for path in course_files.notebooks(course, "autograded"):
         assignment = path.parent.name
         if assignment not in assignments:
             continue
         for cell in nbformat.read(path, as_version=4).cells:
-            meta = cell.metadata.get("nbgrader", {})
-            if cell.cell_type != "code" or not meta.get("grade"):
-                continue
-            text = "\n".join(o.get("evalue", "") + o.get("text", "") for o in cell.get("outputs", []))
-            for key, mistake in MISTAKES.items():
-                if mistake.en in text:
-                    found[(assignment, meta["grade_id"], key)] += 1
+            record = verdict.read(cell)
+            if record is not None:
+                found.update({(assignment, record["step"], key, message) for key, message in named(record)})
     return found
+
+
+def _ranked(counts):
+    """The counts, most common first; ties in the course's order of steps and keys (the same in every language)."""
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0][:3], repr(item[0][3].as_dict())))
+
+
+def _cell(text):
+    """Text as one cell of a markdown table: one line, no column bar."""
+    return " ".join(text.split()).replace("|", "/")
 
 
 def totals_text(course, assignments):
@@ -63,21 +87,24 @@ def totals_text(course, assignments):
         got = {a: [v for (a2, _), v in row.items() if a2 == a and v is not None] for a in assignments}
         lines.append(student.ljust(width) + "".join(
             (f"{sum(got[a]):g}/{best[a]:g}" if got[a] else "–").rjust(14) for a in assignments))
-    broken = {key: why for key, why in failures.load(course).items() if key.split("/")[-1] in assignments}
+    broken = {key: why for key, why in failures.load(course, messages.language()).items()
+              if key.split("/")[-1] in assignments}
     if broken:
         lines += ["", "could not be graded (scored zero):"] + [f"  {key}: {why}" for key, why in sorted(broken.items())]
     return "\n".join(lines)
 
 
-def write(course, assignments, out=None):
-    """Write reports/class_report.md (students × steps, and the common mistakes) and
-    reports/class_report.png (pass rate per step; most common mistakes). Returns the folder."""
+def write(course, assignments, out=None, lang=None):
+    """Write reports/class_report.md (students × steps, and the common mistakes, in ``lang``: "zh",
+    "en" or "both", default the chosen language) and reports/class_report.png (pass rate per step;
+    most common mistakes). Returns the folder."""
     import matplotlib
     import matplotlib.ticker
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    lang = lang or messages.language()
     out = Path(out or Path(course) / "reports")
     out.mkdir(parents=True, exist_ok=True)
     grid, cells, counts = table(course, assignments), steps(course, assignments), mistakes(course, assignments)
@@ -87,17 +114,18 @@ def write(course, assignments, out=None):
     for student, row in grid.items():
         md.append(f"| {student} | " + " | ".join("–" if row[(a, g)] is None else f"{row[(a, g)]:g}/{m:g}"
                                                     for a, g, m in cells) + " |")
-    md += ["", "## Most common mistakes / 最常见的错误", "", "| step | mistake | students |", "|---|---|---|"]
-    md += [f"| {a}.{g} | {MISTAKES[k].en} | {n} |" for (a, g, k), n in counts.most_common()]
-    broken = {key: why for key, why in failures.load(course).items() if key.split("/")[-1] in assignments}
+    md += ["", "## Most common mistakes / 最常见的错误", "", "| step | key | what the check said | students |",
+           "|---|---|---|---|"]
+    md += [f"| {a}.{g} | {k} | {_cell(m.render(lang, joined=' / '))} | {n} |" for (a, g, k, m), n in _ranked(counts)]
+    broken = {key: why for key, why in failures.load(course, lang).items() if key.split("/")[-1] in assignments}
     if broken:
         md += ["", "## Could not be graded (scored zero) / 无法评分（记 0 分）", "", "| submission | reason |", "|---|---|"]
-        md += [f"| {key} | {why.replace('|', '/')} |" for key, why in sorted(broken.items())]
+        md += [f"| {key} | {_cell(why)} |" for key, why in sorted(broken.items())]
     (out / "class_report.md").write_text("\n".join(md) + "\n")
 
     graded = {(a, g): [row[(a, g)] for row in grid.values() if row[(a, g)] is not None] for a, g, _ in cells}
     rates = [100 * sum(v >= m for v in graded[(a, g)]) / max(1, len(graded[(a, g)])) for a, g, m in cells]
-    top = counts.most_common(8)
+    top = _ranked(counts)[:8]
     fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.5), gridspec_kw={"width_ratios": [3, 2]})
     left.bar(range(len(names)), rates, color="#4a86e8")
     left.set_xticks(range(len(names)), names, rotation=60, ha="right", fontsize=8)
@@ -105,7 +133,7 @@ def write(course, assignments, out=None):
     left.set_ylim(0, 100)
     left.set_title(f"pass rate per step ({len(grid)} students)")
     right.barh(range(len(top)), [n for _, n in top], color="#e06666")
-    right.set_yticks(range(len(top)), [f"{a[:2]}.{g.removeprefix('test_')}: {k}" for (a, g, k), _ in top], fontsize=8)
+    right.set_yticks(range(len(top)), [f"{a[:2]}.{g.removeprefix('test_')}: {k}" for (a, g, k, _), _ in top], fontsize=8)
     right.invert_yaxis()
     right.set_xlabel("students")
     right.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))

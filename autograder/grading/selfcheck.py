@@ -9,7 +9,8 @@ from pathlib import Path
 
 import nbformat
 
-from . import batch, course_files
+from .. import messages as catalogue
+from . import batch, course_files, failures, verdict
 from .isolation import sandbox
 
 
@@ -25,20 +26,24 @@ def find_notebooks(folder, root=course_files.ROOT):
 
 
 def messages(autograded_notebook):
-    """[(grade_id, points, max_points, message)] of every test cell of an autograded notebook."""
-    from nbgrader.utils import determine_grade
-
+    """[(grade_id, points, max_points, message)] of every test cell of an autograded notebook, from the
+    cells' verdict records."""
     rows = []
     for cell in nbformat.read(autograded_notebook, as_version=4).cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type == "code" and meta.get("grade"):
-            points, best = determine_grade(cell)
-            errors = [o for o in cell.outputs if o.output_type == "error"]
-            # A failed check's message speaks for itself; any other error is named.
-            text = "" if not errors else errors[0].evalue if errors[0].ename in ("CheckFailed", "GuardViolation", "ProbeFailed", "JudgeError") \
-                else f"{errors[0].ename}: {errors[0].evalue}"
-            rows.append((meta["grade_id"], points, best, text))
+        record = verdict.read(cell)
+        if record is not None:
+            rows.append((record["step"], record["points"], record["max_points"], explained(record)))
     return rows
+
+
+def explained(record):
+    """What a step's verdict says, in the chosen language: the check's messages without the "✗ step"
+    header, or the student's exception named; nothing for a step that passed."""
+    if record["outcome"] == "raised":
+        error = record["exception"]
+        return f"{error['type']}: {error['message']}" if error["message"] else error["type"]
+    return "\n".join(catalogue.render(one) for one in verdict.messages(record)
+                     if not (isinstance(one, catalogue.Message) and one.key == "check.failed"))
 
 
 def selfcheck(folder, jobs=None, root=course_files.ROOT):
@@ -62,13 +67,14 @@ def print_report(results, folder):
         print(f"没有在 {folder} 下找到课程的笔记本 / no course notebooks found under {folder}")
         return
     for assignment, rows in results.items():
-        if isinstance(rows, str):
-            print(f"\n{assignment}: 无法评分 / could not be graded: {rows}")
+        if not isinstance(rows, list):  # a failures.Reason, or the grading worker's failure in words
+            why = rows.text(catalogue.language()) if isinstance(rows, failures.Reason) else rows
+            print(f"\n{assignment}: 无法评分 / could not be graded: {why}")
             continue
         total, best = sum(r[1] for r in rows), sum(r[2] for r in rows)
         print(f"\n{assignment}: {total:g} / {best:g}")
         for grade_id, points, most, text in rows:
             print(f"  {'✓' if points == most else '✗'} {grade_id.removeprefix('test_'):<14} {points:g}/{most:g}")
             for line in text.splitlines():
-                if line.strip() and not line.startswith("✗"):
+                if line.strip():
                     print(f"      {line}")
