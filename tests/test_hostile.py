@@ -80,7 +80,7 @@ def test_a_broken_submission_has_a_reason_in_its_feedback(graded, student):
     folder = graded[0]
     page = _feedback(folder, student)
     assert "Could not be graded" in page and "无法评分" in page
-    zh, en = failures.explain(failures.load(folder)[f"{student}/{A}"])
+    zh, en = failures.explain(failures.reasons(folder)[f"{student}/{A}"])
     assert (zh, en) != failures.GENERIC, "the reason should say what is wrong, not only that grading failed"
     assert zh in page and en in page
 
