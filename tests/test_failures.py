@@ -92,3 +92,20 @@ def test_an_error_nobody_foresaw_still_gets_an_explanation(course):
     english = failures.record(course, "alice", "a1", "SomethingNew: the grader fell over")
     assert "could not be graded" in english
     assert "could not be graded" in _page(course)[1]
+
+
+def test_the_ledger_keeps_the_reason_as_a_key_and_says_it_in_any_language(course):
+    import json
+
+    from autograder import messages
+
+    failures.record(course, "alice", "a1", failures.Reason("submission.cell_twice", "nb.ipynb: grade id forward twice"))
+    ledger = json.loads((course / "autograded" / ".failures.json").read_text())
+    assert ledger == {"alice/a1": {"key": "submission.cell_twice", "detail": "nb.ipynb: grade id forward twice"}}
+    assert failures.reasons(course)["alice/a1"].key == "submission.cell_twice"
+    zh, en = messages.pair("submission.cell_twice")
+    assert failures.load(course, "zh")["alice/a1"] == f"{zh} (nb.ipynb: grade id forward twice)"
+    assert failures.load(course)["alice/a1"].startswith(en)
+    failures.record(course, "alice", "a1", RAW)  # nbgrader's own error: its key from nbgrader's words
+    assert failures.reasons(course)["alice/a1"] == failures.Reason("submission.not_a_notebook",
+                                                                   "nbformat.reader.NotJSONError: Notebook does not appear to be JSON: ''")

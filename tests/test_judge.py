@@ -240,3 +240,22 @@ def test_the_probes_world_lacks_what_its_notebook_forbids(zygote):
     assert ename == "CheckFailed" and "autograder.oracles is not available" in text, text
     probe.close()
     assert _verdict(_probe(zygote, stand_in + FORWARD, own=False, forbidden=("torch",)))[0] == "passed"
+
+
+def test_the_judge_keeps_a_record_of_each_step(zygote):
+    """What decided each step, as data (verdict.py): passed on which case, a name never defined, a rule broken."""
+    code = "from autograder import checks\nchecks.forward(forward)"
+    probe = _probe(zygote, FORWARD)
+    record = judge.decide(code, probe, 10, "test_forward", 2)
+    assert (record["outcome"], record["points"], record["case"]["backend"]) == ("passed", 2, "numpy")
+    probe.close()
+    probe = _probe(zygote, "undefined_name + 1\n" + FORWARD)
+    record = judge.decide(code, probe, 10, "test_forward", 2)
+    assert (record["outcome"], record["points"]) == ("not_defined", 0)
+    assert record["messages"][0] == {"key": "probe.not_defined", "values": {"name": "forward"}}
+    probe.close()
+    probe = _probe(zygote, "def forward(x, w1, w2):\n    import torch\n    return torch.tensor(x), None, None")
+    record = judge.decide(code, probe, 10, "test_forward", 2)
+    assert (record["outcome"], record["rules"]) == ("rule_broken", ["torch"])
+    assert verdict.outputs(record)[-1].ename == "GuardViolation"
+    probe.close()

@@ -68,13 +68,19 @@ def mistakes(course, assignments):
 
 
 def _ranked(counts):
-    """The counts, most common first; ties in the course's order of steps and keys (the same in every language)."""
+    """The counts, most common first; ties by step and key (so in the same order in every language)."""
     return sorted(counts.items(), key=lambda item: (-item[1], item[0][:3], repr(item[0][3].as_dict())))
 
 
 def _cell(text):
     """Text as one cell of a markdown table: one line, no column bar."""
     return " ".join(text.split()).replace("|", "/")
+
+
+def mistakes_table(counts, lang=None):
+    """The markdown table of ``counts`` (as from ``mistakes``), most common first, each said in ``lang``."""
+    return ["| step | key | what the check said | students |", "|---|---|---|---|",
+            *(f"| {a}.{g} | {k} | {_cell(m.render(lang, joined=' / '))} | {n} |" for (a, g, k, m), n in _ranked(counts))]
 
 
 def totals_text(course, assignments):
@@ -114,9 +120,7 @@ def write(course, assignments, out=None, lang=None):
     for student, row in grid.items():
         md.append(f"| {student} | " + " | ".join("–" if row[(a, g)] is None else f"{row[(a, g)]:g}/{m:g}"
                                                     for a, g, m in cells) + " |")
-    md += ["", "## Most common mistakes / 最常见的错误", "", "| step | key | what the check said | students |",
-           "|---|---|---|---|"]
-    md += [f"| {a}.{g} | {k} | {_cell(m.render(lang, joined=' / '))} | {n} |" for (a, g, k, m), n in _ranked(counts)]
+    md += ["", "## Most common mistakes / 最常见的错误", "", *mistakes_table(counts, lang)]
     broken = {key: why for key, why in failures.load(course, lang).items() if key.split("/")[-1] in assignments}
     if broken:
         md += ["", "## Could not be graded (scored zero) / 无法评分（记 0 分）", "", "| submission | reason |", "|---|---|"]
