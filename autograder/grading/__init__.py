@@ -1,7 +1,7 @@
 """The instructor's side: a whole class graded with nbgrader. Notebooks never import it, and none
 of it runs in a student's kernel.
 
-- ``cli``           ``python -m autograder release | grade | selfcheck``
+- ``cli``           ``python -m autograder release | grade | feedback | selfcheck``
 - ``course_files``  the course on disk: assignments, folders (as nbgrader names them), release, scores
 - ``batch``         a class graded in parallel, only what changed, with a warm process per worker
 - ``worker``        one grading worker: set up once, then a job's files in, its results out
@@ -9,7 +9,8 @@ of it runs in a student's kernel.
 - ``submission``    what is wrong with a submitted folder before it is graded (missing, renamed, broken)
 - ``failures``      a submission that could not be graded: zero, with the reason on its feedback page
 - ``judge``         every graded step decided here, against a probe process that runs the student's code
-- ``report``        grades.csv and the class report (scores per step, the most common mistakes)
+- ``verdict``       a step's verdict record: kept in its test cell, rendered in any language where it is read
+- ``report``        grades.csv and the class report (scores per step, the most common mistakes, by key)
 - ``selfcheck``     a student's or author's own notebooks graded with the hidden tests
 - ``plugins/``      nbgrader's plug-ins, named in nbgrader_config.py
 - ``isolation/``    where submitted code runs: the sandbox, warm kernels, probe processes
