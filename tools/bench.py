@@ -118,7 +118,7 @@ def main(argv=None):
 
 
 # Where a notebook's time goes: (what, the function whose cumulative time it is, by its file and name).
-PARTS = (("the judge (probe process, checks, oracles)", "judge.py", "judge_notebook"),
+PARTS = (("the judge (probe process, checks, oracles)", "judge.py", "records"),
          ("  of which the probe's start and the student's cells", "judge.py", "define"),
          ("nbgrader autograde, all of it", "apps/api.py", "autograde"),
          ("  of which writing the gradebook", "saveautogrades.py", "preprocess"),
