@@ -390,23 +390,11 @@ class Message:
     def from_dict(cls, data):
         return cls(data["key"], **{name: _from_json(value) for name, value in data["values"].items()})
 
-    def walk(self):
-        """This message and every message inside its values, depth first."""
-        yield self
-        for value in self.values.values():
-            if isinstance(value, Message):
-                yield from value.walk()
-
     def __eq__(self, other):
         return isinstance(other, Message) and self.as_dict() == other.as_dict()
 
     def __hash__(self):
         return hash(repr(self.as_dict()))
-
-
-def part(key, **values):
-    """``key``'s message as a value inside another message (say(..., cause=part("mistake.…")))."""
-    return Message(key, **values)
 
 
 def _plain(value):

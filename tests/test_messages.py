@@ -228,3 +228,20 @@ def test_an_unknown_language_is_refused_naming_the_three(value, monkeypatch):
 def test_the_setting_is_read_leniently(value, monkeypatch):
     monkeypatch.setenv(messages.VARIABLE, value)
     assert messages.language() == (value.strip().lower() or "both")
+
+
+def test_a_message_is_data_that_survives_json_and_renders_in_any_language():
+    import json
+
+    import numpy as np
+
+    cause = messages.Message("diagnosis.likely_cause", cause=messages.Message("mistake.relu_mask_missing"))
+    again = messages.Message.from_dict(json.loads(json.dumps(cause.as_dict())))
+    assert again == cause and hash(again) == hash(cause)
+    assert again.render("en") == f"Likely cause: {MISTAKES['relu_mask_missing'].en}"
+    assert again.lines("both") == [again.text("zh"), again.text("en")]
+    shape = messages.Message("value.wrong", name="w1", error=np.float32(0.5), dtype="float32", tol=np.float64(1e-4))
+    assert all(type(v) in (str, float) for v in shape.values.values())  # numpy scalars become numbers
+    transposed = messages.Message("value.transposed", name="w2", shape=(np.int64(4), 10), expected=(10, 4))
+    back = messages.Message.from_dict(json.loads(json.dumps(transposed.as_dict())))
+    assert back.render("en") == transposed.render("en") and "(4, 10)" in back.render("en")
