@@ -26,13 +26,17 @@ def find_notebooks(folder, root=course_files.ROOT):
 
 
 def messages(autograded_notebook):
-    """[(grade_id, points, max_points, message)] of every test cell of an autograded notebook, from the
-    cells' verdict records."""
+    """[(grade_id, points, max_points, message)] of every graded cell of an autograded notebook, from the
+    cells' verdict records (a graded cell the judge did not decide: nbgrader's points, no message)."""
+    from nbgrader.utils import determine_grade, is_grade
+
     rows = []
     for cell in nbformat.read(autograded_notebook, as_version=4).cells:
         record = verdict.read(cell)
         if record is not None:
             rows.append((record["step"], record["points"], record["max_points"], explained(record)))
+        elif is_grade(cell):
+            rows.append((cell.metadata.nbgrader["grade_id"], *determine_grade(cell), ""))
     return rows
 
 
