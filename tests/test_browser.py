@@ -215,10 +215,11 @@ def test_make_lab_opens_without_the_news_prompt(browser, tmp_path):
 def _graded_feedback_page(folder):
     """The feedback page of a 01_numpy submission whose backward has no ReLU mask: the source notebook
     with every step's points, backward's cell with the check's real message (checks.backward on that
-    mistake), made as generate_feedback makes it (browser_helpers.feedback_page). Returns (path, scores)."""
+    mistake, in its verdict record), made as generate_feedback makes it (browser_helpers.feedback_page). Returns (path, scores)."""
     import student_code
     from autograder import checks
     from autograder.compare import CheckFailed
+    from autograder.grading import verdict
 
     with pytest.raises(CheckFailed) as failed:
         checks.backward(student_code.backward_np_mask_missing)
@@ -229,9 +230,10 @@ def _graded_feedback_page(folder):
         if info.get("grade"):
             info["score"] = 0.0 if info["grade_id"] == "test_backward" else float(info["points"])
             scores[info["grade_id"]] = (info["score"], float(info["points"]))
-            if info["grade_id"] == "test_backward":
-                cell.outputs = [nbformat.v4.new_output("error", ename="CheckFailed", evalue=str(failed.value),
-                                                       traceback=[f"CheckFailed: {failed.value}"])]
+            if info["grade_id"] == "test_backward":  # as the judge leaves it: the record, the outputs rendered from it
+                record = verdict.make("test_backward", info["points"], "failed", said=failed.value.said)
+                verdict.store(cell, record)
+                cell.outputs = verdict.outputs(record)
     grades = {"notebook": "two_layer_net_numpy", "score": sum(s for s, _ in scores.values()),
               "max_score": sum(p for _, p in scores.values()), "late_penalty": 0}
     path = folder / "feedback" / "alice" / "01_numpy" / "two_layer_net_numpy.html"
