@@ -7,6 +7,17 @@ whether pytest is run from the repository root or from tests/.
 import sys
 from pathlib import Path
 
+import pytest
+
 SUPPORT = Path(__file__).resolve().parent / "support"
 if str(SUPPORT) not in sys.path:
     sys.path.insert(0, str(SUPPORT))
+
+
+def pytest_collection_modifyitems(items):
+    """`make test` runs the tests on several processes (pytest-xdist, --dist loadgroup). Each test file
+    stays on one process, so that a class it grades once for all its tests is graded once; the files
+    that use the PostgreSQL test database share one group (postgres.ONE_AT_A_TIME)."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.path.stem))

@@ -49,6 +49,7 @@ import readme_blocks
 from autograder.grading import course_files
 from autograder.grading.isolation import sandbox
 from readme_blocks import clean_env, copy_course, course_with_environment
+import postgres
 from postgres import empty as _empty
 
 ROOT = course_files.ROOT
@@ -62,6 +63,8 @@ WHEEL_BLOCK = "# the wheel:"
 STUDENT_BLOCK = "# the students' environment:"
 GRADING_BLOCK = "# the grading machine:"
 ALL_BLOCKS = (EXCHANGE_BLOCK, CONFIG_BLOCK, WHEEL_BLOCK, STUDENT_BLOCK, GRADING_BLOCK)
+
+pytestmark = postgres.ONE_AT_A_TIME
 
 
 # ---------------------------------------------------------------- the README section and its blocks
