@@ -14,6 +14,7 @@ if str(SUPPORT) not in sys.path:
     sys.path.insert(0, str(SUPPORT))
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items):
     """`make test` runs the tests on several processes (pytest-xdist, --dist loadgroup). Each test file
     stays on one process, so that a class it grades once for all its tests is graded once; the files
@@ -21,3 +22,14 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if item.get_closest_marker("xdist_group") is None:
             item.add_marker(pytest.mark.xdist_group(item.path.stem))
+
+
+@pytest.fixture(scope="session")
+def untrusted(tmp_path_factory):
+    """The hostile and the authority classes in one course, graded once in the sandbox
+    (untrusted_class.py): (folder, the grading process, {file: contents before grading})."""
+    import untrusted_class
+
+    folder = untrusted_class.build(tmp_path_factory.mktemp("untrusted") / "course")
+    before = untrusted_class.canaries(folder)
+    return folder, untrusted_class.grade(folder), before

@@ -1,29 +1,31 @@
 """Submissions that try to be believed (tests/support/authority_class.py), graded once in the grading
-sandbox: each scores zero on the step it targets and keeps every other point; the reference scores full.
+sandbox, in one course with the hostile class (untrusted_class.py): each scores zero on the step it
+targets and keeps every other point; the reference scores full.
 
 Needs bubblewrap, as the hostile class does; skips without it."""
 import html
 import re
-import subprocess
-import sys
 
 import pytest
 
 import authority_class
 import cells
 import demo_class
+import untrusted_class
 from autograder.grading import course_files
 from autograder.grading.isolation import sandbox
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(sandbox.unavailable() is not None, reason=str(sandbox.unavailable()))]
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(sandbox.unavailable() is not None, reason=str(sandbox.unavailable())),
+              untrusted_class.READERS]
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    folder = authority_class.build(tmp_path_factory.mktemp("authority") / "course")
-    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", "--course", str(folder), "--jobs", "2"],
-                          capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+def graded(untrusted):
+    """The authority class, graded with the hostile class in one course (conftest.py): every one of its
+    submissions graded (the hostile class's broken files are the only ones that cannot be)."""
+    folder, proc, _ = untrusted
+    for student, (assignment, *_) in authority_class.CASES.items():
+        assert f"could not grade {student}/{assignment}" not in proc.stdout, proc.stdout + proc.stderr
     return folder
 
 

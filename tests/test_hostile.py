@@ -1,5 +1,5 @@
 """Hostile and broken submissions (tests/support/hostile_class.py), graded once by `python -m autograder
-grade` in the grading sandbox; many assertions on the result. Also: the grader killed halfway
+grade` in the grading sandbox, in one course with the authority class (untrusted_class.py); many assertions on the result. Also: the grader killed halfway
 (SIGINT, SIGKILL) and run again leaves exactly one grade per notebook.
 
 Needs bubblewrap (`apt-get install bubblewrap`; .ci/run installs it): without it grading
@@ -18,24 +18,19 @@ import pytest
 import cells
 import demo_class
 import hostile_class
+import untrusted_class
 from autograder.grading import course_files, failures
 from autograder.grading.isolation import sandbox
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(sandbox.unavailable() is not None, reason=str(sandbox.unavailable()))]
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(sandbox.unavailable() is not None, reason=str(sandbox.unavailable())),
+              untrusted_class.READERS]
 A = hostile_class.ASSIGNMENT
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    folder = hostile_class.build(tmp_path_factory.mktemp("hostile") / "course")
-    canaries = {path: path.read_bytes() for path in [
-        folder / "source" / A / course_files.source_notebooks(folder)[A].name,
-        folder / "nbgrader_config.py",
-        folder / "submitted" / demo_class.REFERENCE / A / course_files.source_notebooks(folder)[A].name]}
-    start = time.time()
-    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", "--course", str(folder), "--jobs", "2"],
-                          capture_output=True, text=True)
-    print(f"hostile class graded in {time.time() - start:.0f} s")
+def graded(untrusted):
+    """The hostile class, graded with the authority class in one course (conftest.py)."""
+    folder, proc, canaries = untrusted
     return folder, proc, course_files.scores(folder, A), canaries
 
 

@@ -1,0 +1,39 @@
+"""Every untrusted submission the tests grade in the sandbox, in one course graded once: the hostile
+class (hostile_class.py: submissions that kill, flood, loop, reach out, or are broken files) and the
+authority class (authority_class.py: submissions that try to be believed). test_hostile.py and
+test_authority.py both read it (conftest.py's ``untrusted`` fixture), so they run on one process."""
+import subprocess
+import sys
+
+import pytest
+
+import authority_class
+import demo_class
+import hostile_class
+from autograder.grading import course_files
+
+# The mark of the test files that read the class: one process grades it for them all (conftest.py).
+READERS = pytest.mark.xdist_group("untrusted_class")
+
+
+def build(folder):
+    """The authority class (the reference on each notebook it uses, the hostile class's limits), then the
+    hostile class's submissions of 01_numpy."""
+    folder = authority_class.build(folder)
+    for student in hostile_class.CASES:
+        hostile_class.submit(folder, student)
+    return folder
+
+
+def canaries(folder):
+    """{path: contents} of files no submission may change: the source, the configuration, a submission."""
+    a = hostile_class.ASSIGNMENT
+    name = course_files.source_notebooks(folder)[a].name
+    paths = [folder / "source" / a / name, folder / "nbgrader_config.py", folder / "submitted" / demo_class.REFERENCE / a / name]
+    return {path: path.read_bytes() for path in paths}
+
+
+def grade(folder):
+    """`python -m autograder grade` on the class, as an instructor runs it: the finished process."""
+    return subprocess.run([sys.executable, "-m", "autograder", "grade", "--course", str(folder), "--jobs", "2"],
+                          capture_output=True, text=True)
