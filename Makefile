@@ -39,9 +39,9 @@ $(READY): requirements.txt pyproject.toml
 system:
 	@tools/system-packages.sh $(if $(OPTIONAL),--optional)
 
-# The test files run on one process per core (TEST_JOBS=N to choose; conftest.py keeps each file on one).
+# The test files run on one process per core (pytest-xdist; TEST_JOBS=N to choose), each file on one.
 test: $(READY)
-	$(PY) -m pytest -n $(or $(TEST_JOBS),auto) --dist loadgroup
+	$(PY) -m pytest -n $(or $(TEST_JOBS),auto) --dist loadfile
 
 # JupyterLab's settings for the course's server only, not the user's: tools/lab-settings/overrides.json
 # (no "get notified about official Jupyter news?" prompt over the check outputs). LAB_ARGS: more options.

@@ -11,12 +11,10 @@ import pytest
 import authority_class
 import cells
 import demo_class
-import untrusted_class
 from autograder.grading import course_files
 from autograder.grading.isolation import sandbox
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(sandbox.unavailable() is not None, reason=str(sandbox.unavailable())),
-              untrusted_class.READERS]
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(sandbox.unavailable() is not None, reason=str(sandbox.unavailable()))]
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,6 @@ from autograder.grading import cluster as grading_cluster
 from autograder.grading import course_files
 from autograder.grading.isolation import sandbox
 
-pytestmark = postgres.ONE_AT_A_TIME
 URL = postgres.URL
 needs_postgres = pytest.mark.skipif(not URL, reason="no PostgreSQL server named in NBGRADER_TEST_POSTGRES_URL")
 ASSIGNMENTS = ["01_numpy", "03_nn"]

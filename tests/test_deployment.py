@@ -26,7 +26,7 @@ edited, added or left without a test fails here. What is tested, and how it diff
   solution and the untouched stub, 01_numpy), its .venv a hard-linked copy of this one, up to date
   so ``make setup`` installs nothing (skipped, saying so, when this folder's .venv is older than
   requirements.txt: run ``make setup``); then ``make grade``. NBGRADER_DB_URL is
-  NBGRADER_TEST_POSTGRES_URL when that is set (the PostgreSQL gradebook), empty otherwise (SQLite).
+  the PostgreSQL test database when NBGRADER_TEST_POSTGRES_URL names one (postgres.URL), empty otherwise (SQLite).
 
 JupyterHub itself, spawners, images and volumes are not run; the README describes them in words.
 """
@@ -63,8 +63,6 @@ WHEEL_BLOCK = "# the wheel:"
 STUDENT_BLOCK = "# the students' environment:"
 GRADING_BLOCK = "# the grading machine:"
 ALL_BLOCKS = (EXCHANGE_BLOCK, CONFIG_BLOCK, WHEEL_BLOCK, STUDENT_BLOCK, GRADING_BLOCK)
-
-pytestmark = postgres.ONE_AT_A_TIME
 
 
 # ---------------------------------------------------------------- the README section and its blocks
@@ -312,7 +310,7 @@ def test_grading_machine_block_grades_a_class(tmp_path, monkeypatch):
         apt.write_text('DPkg::Lock::Timeout "120";\n')  # wait for another apt-get instead of failing
         env["APT_CONFIG"] = str(apt)
 
-        url = os.environ.get("NBGRADER_TEST_POSTGRES_URL", "")
+        url = postgres.URL or ""
         if url:
             _empty(url)
             (folder / "gradebook.db").unlink()

@@ -1,20 +1,18 @@
 """Every untrusted submission the tests grade in the sandbox, in one course graded once: the hostile
 class (hostile_class.py: submissions that kill, flood, loop, reach out, or are broken files) and the
 authority class (authority_class.py: submissions that try to be believed). test_hostile.py and
-test_authority.py both read it (conftest.py's ``untrusted`` fixture), so they run on one process."""
+test_authority.py both read it (conftest.py's ``untrusted`` fixture)."""
+import fcntl
+import json
 import subprocess
 import sys
-
-import pytest
+from pathlib import Path
+from types import SimpleNamespace
 
 import authority_class
 import demo_class
 import hostile_class
 from autograder.grading import course_files
-
-# The mark of the test files that read the class: one process grades it for them all (conftest.py).
-READERS = pytest.mark.xdist_group("untrusted_class")
-
 
 def build(folder):
     """The authority class (the reference on each notebook it uses, the hostile class's limits), then the
@@ -37,3 +35,21 @@ def grade(folder):
     """`python -m autograder grade` on the class, as an instructor runs it: the finished process."""
     return subprocess.run([sys.executable, "-m", "autograder", "grade", "--course", str(folder), "--jobs", "2"],
                           capture_output=True, text=True)
+
+
+def graded_once(place):
+    """(course folder, the grading process's returncode/stdout/stderr, canaries) of the class graded in
+    ``place``: built and graded by the first process that asks, read by the others (a lock between them)."""
+    place.mkdir(parents=True, exist_ok=True)
+    folder, result = place / "course", place / "graded.json"
+    with open(place / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not result.exists():
+            build(folder)
+            before = canaries(folder)
+            proc = grade(folder)
+            result.write_text(json.dumps({"returncode": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr,
+                                          "canaries": {str(p): data.hex() for p, data in before.items()}}))
+    done = json.loads(result.read_text())
+    proc = SimpleNamespace(returncode=done["returncode"], stdout=done["stdout"], stderr=done["stderr"])
+    return folder, proc, {Path(p): bytes.fromhex(data) for p, data in done["canaries"].items()}
