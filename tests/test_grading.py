@@ -302,19 +302,6 @@ def test_zip_collect_keeps_every_file_inside_the_course_and_collects_the_rest(tm
     assert not (folder / "submitted" / "01_numpy").exists()
 
 
-def test_a_broken_notebook_scores_zero_with_a_reason_and_the_rest_is_graded(tmp_path):
-    folder = demo_class.build(tmp_path / "course", students=1, assignments=["01_numpy"])
-    broken = folder / "submitted" / "broken" / "01_numpy"
-    broken.mkdir(parents=True)
-    (broken / course_files.source_notebooks(folder)["01_numpy"].name).write_text('{"cells": [')
-    proc = _grade(folder)
-    assert proc.returncode == 1
-    assert "could not grade broken/01_numpy" in proc.stdout and "does not appear to be JSON" in proc.stdout
-    scores = course_files.scores(folder, "01_numpy")
-    assert scores[demo_class.REFERENCE] == cells.points(folder, "01_numpy")
-    assert set(scores["broken"].values()) == {0}
-
-
 def test_a_job_whose_workers_were_lost_comes_back_for_the_next_run_and_the_others_are_graded():
     """batch.windowed, as the cluster and the local pool use it: a job whose workers Dask lost too often
     (KilledWorker) is an Outcome to retry, with the reason; the others come back as they finished;

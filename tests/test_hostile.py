@@ -1,7 +1,7 @@
 """Hostile and broken submissions (tests/support/hostile_class.py), graded once by `python -m autograder
 grade` in the grading sandbox, in one course with the authority class (untrusted_class.py); many
-assertions on the result. Also: the grader killed halfway
-(SIGINT, SIGKILL) and run again leaves exactly one grade per notebook.
+assertions on the result. Also: the grader killed halfway (SIGINT, then SIGKILL) and run again leaves
+exactly one grade per notebook.
 
 Needs bubblewrap (`apt-get install bubblewrap`; .ci/run installs it): without it grading
 refuses to run untrusted notebooks, and these tests skip."""
@@ -80,6 +80,8 @@ def test_a_broken_submission_has_a_reason_in_its_feedback(graded, student):
 
 
 def test_reasons_name_the_problem(graded):
+    assert "could not grade truncated_json/01_numpy: " in graded[1].stdout
+    assert "does not appear to be JSON" in graded[1].stdout  # nbformat's own words, after the course's
     got = failures.load(graded[0])
     assert "not a valid notebook" in got[f"empty_file/{A}"]
     assert "not a valid notebook" in got[f"truncated_json/{A}"]
@@ -124,7 +126,9 @@ def test_the_graded_notebook_keeps_the_students_own_outputs_and_plots(graded):
 
 # ---------------------------------------------------------------- run again in a kernel (--execute)
 
-EXECUTED = ("os_exit", "infinite_loop", "sleep_forever", "reach_out", "print_flood", "huge_string", "huge_image")
+# The cases whose run in a kernel some test below reads (a kernel that dies, a cell that never ends, one that
+# reaches out, outputs too big): each costs its kernel's limits again.
+EXECUTED = ("os_exit", "infinite_loop", "reach_out", "print_flood", "huge_string", "huge_image")
 
 
 @pytest.fixture(scope="module")
@@ -191,27 +195,33 @@ def test_a_cheat_on_the_kernel_leaves_each_step_as_the_student_left_it(graded, s
 
 # ---------------------------------------------------------------- the grader interrupted
 
-STUDENTS = 6
+STUDENTS = 8
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGKILL])
-def test_grading_killed_halfway_then_rerun_gives_one_grade_per_notebook(tmp_path, signum):
-    # Stopped as soon as the first job is recorded, with many still to do.
+def test_grading_killed_halfway_twice_then_rerun_gives_one_grade_per_notebook(tmp_path):
+    """Stopped by a Ctrl-C as soon as a job is recorded, with many still to do; run again and stopped by a
+    kill -9 of the whole job as soon as one more is; run again to the end."""
     folder = demo_class.build(tmp_path / "course", students=STUDENTS, assignments=[A])
     args = [sys.executable, "-m", "autograder", "grade", "--course", str(folder), "--jobs", "2"]
-    # As started from a terminal: Ctrl-C not ignored (a test run in the background, `make test &`, inherits
-    # SIGINT ignored, and so would the grader, which would then finish the whole batch).
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     ledger = folder / "autograded" / ".digests.json"
-    deadline = time.time() + 300
-    while time.time() < deadline and not (ledger.exists() and ledger.read_text().count(f"/{A}") >= 1):
-        time.sleep(0.2)
-    assert proc.poll() is None, "grading ended before it could be interrupted"
-    os.killpg(proc.pid, signum)  # as a Ctrl-C in the terminal, or a kill -9 of the whole job
-    proc.wait(timeout=60)
-    done_before = ledger.read_text().count(f"/{A}")
-    assert done_before < STUDENTS
+
+    def recorded():
+        return ledger.read_text().count(f"/{A}") if ledger.exists() else 0
+
+    for signum in (signal.SIGINT, signal.SIGKILL):
+        before = recorded()
+        # As started from a terminal: Ctrl-C not ignored (a test run in the background, `make test &`, inherits
+        # SIGINT ignored, and so would the grader, which would then finish the whole batch).
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        deadline = time.time() + 300
+        while time.time() < deadline and recorded() <= before:
+            time.sleep(0.2)
+        assert proc.poll() is None, "grading ended before it could be interrupted"
+        os.killpg(proc.pid, signum)
+        proc.wait(timeout=60)
+        assert recorded() < STUDENTS, signum
+    done_before = recorded()
     rerun = subprocess.run(args, capture_output=True, text=True)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     assert f"graded {STUDENTS - done_before} submission(s)" in rerun.stdout, rerun.stdout

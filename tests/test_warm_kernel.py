@@ -106,7 +106,7 @@ def _outcome(manager, client, code, timeout=60):
     """What running ``code`` ended in: its error name, "ok", or "died" when its kernel died."""
     import queue
 
-    client.execute(code)
+    sent = client.execute(code)
     deadline = time.time() + timeout
     while time.time() < deadline:
         if not manager.is_alive():
@@ -114,6 +114,8 @@ def _outcome(manager, client, code, timeout=60):
         try:
             reply = client.get_shell_msg(timeout=0.5)
         except queue.Empty:
+            continue
+        if reply["parent_header"].get("msg_id") != sent:  # a late answer to the start-up's kernel_info request
             continue
         return reply["content"].get("ename") or reply["content"]["status"]
     return "still running"

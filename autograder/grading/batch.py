@@ -146,7 +146,7 @@ def grade(course, assignments=None, jobs=None, force=False, progress=True, warm=
                 failures.record(course, job.student, job.assignment, outcome.reason)
                 bar.write(f"✗ {job.student}/{job.assignment}: {outcome.reason}")
             ledger.record(job, digest(files))
-    course_files.nbgrader(course, "export", "--to", str(course / "grades.csv"))
+    course_files.export_grades(course)
     return outcomes
 
 

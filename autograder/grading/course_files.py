@@ -136,6 +136,16 @@ def db_url(course):
     return load_config(course).CourseDirectory.db_url
 
 
+def export_grades(course):
+    """``course``/grades.csv, as `nbgrader export` writes it: its CSV plugin, run here (the command would
+    cost seconds of start-up on every grading)."""
+    from nbgrader.api import Gradebook
+    from nbgrader.plugins import CsvExportPlugin
+
+    with Gradebook(db_url(course)) as gb:
+        CsvExportPlugin(config=load_config(course), to=str(Path(course) / "grades.csv")).export(gb)
+
+
 def scores(course, assignment, url=None):
     """{student: {grade_id: score}} for ``assignment`` from the course's gradebook (or the one at ``url``)."""
     from nbgrader.api import Gradebook
