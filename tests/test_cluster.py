@@ -9,6 +9,7 @@ bubblewrap takes no job and says why. These need the PostgreSQL database named i
 NBGRADER_TEST_POSTGRES_URL (tests/support/postgres.py) and skip without it; the refusal of an SQLite
 gradebook needs nothing."""
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -170,7 +171,10 @@ def _test_the_instructors_block(graded_here, cluster, folder, tmp_path):
     out = out or (tmp_path / "grade.log").read_text()
     assert proc.returncode == 0, out
     jobs, grades = _expected_rows(folder)
-    assert f"{jobs} jobs sent, {jobs + 1} started: 1 started again on another worker" in out
+    # The killed job started again (under a loaded machine another may have been too); the rows below show
+    # that none was graded twice.
+    again = re.search(rf"{jobs} jobs sent, (\d+) started: (\d+) started again on another worker", out)
+    assert again and int(again[1]) == jobs + int(again[2]) and int(again[2]) >= 1, out[-3000:]
     # One grade per graded cell of every notebook, none twice; the local pool's scores.
     assert _gradebook_rows() == (jobs, grades, 0)
     assert _scores(folder) == graded_here[1]
