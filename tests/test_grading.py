@@ -16,7 +16,7 @@ import pytest
 import cells
 import demo_class
 import hostile_class
-from autograder.grading import course_files, batch
+from autograder.grading import course_files, batch, window
 from autograder.grading.isolation import sandbox
 from autograder.diagnosis import MISTAKES as CATALOGUE
 
@@ -303,7 +303,7 @@ def test_zip_collect_keeps_every_file_inside_the_course_and_collects_the_rest(tm
 
 
 def test_a_job_whose_workers_were_lost_comes_back_for_the_next_run_and_the_others_are_graded():
-    """batch.windowed, as the cluster and the local pool use it: a job whose workers Dask lost too often
+    """window.windowed, as the cluster and the local pool use it: a job whose workers Dask lost too often
     (KilledWorker) is an Outcome to retry, with the reason; the others come back as they finished;
     never more than ``window`` jobs are out at once."""
     from concurrent.futures import FIRST_COMPLETED, Future, wait
@@ -328,7 +328,7 @@ def test_a_job_whose_workers_were_lost_comes_back_for_the_next_run_and_the_other
         out.clear()
         return done
 
-    results = list(batch.windowed(jobs, submit, first_done, lambda job: {"x.ipynb": job.student.encode()}, 1))
+    results = list(window.windowed(jobs, submit, first_done, lambda job: {"x.ipynb": job.student.encode()}, 1))
     assert [(o.job.student, o.ok, o.retry) for o, _ in results] == [("alice", True, False), ("bob", False, True),
                                                                       ("carol", True, False)]
     assert "lost several times" in results[1][0].reason

@@ -5,6 +5,7 @@ of it runs in a student's kernel.
 - ``course_files``  the course on disk: assignments, folders (as nbgrader names them), release, scores
 - ``batch``         a class graded in parallel, only what changed, with a warm process per worker
 - ``worker``        one grading worker: set up once, then a job's files in, its results out
+- ``window``        jobs sent to workers with a bounded number out at once (the pool's and the cluster's)
 - ``cluster``       the same jobs on the workers of a Dask cluster (``make grade SCHEDULER=…``)
 - ``submission``    what is wrong with a submitted folder before it is graded (missing, renamed, broken)
 - ``failures``      a submission that could not be graded: zero, with the reason on its feedback page

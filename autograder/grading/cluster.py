@@ -24,6 +24,7 @@ from distributed.comm.addressing import get_address_host
 from tqdm import tqdm
 
 from . import course_files
+from .window import windowed
 from .worker import grade as grade_job
 from .worker import start as start_worker
 from .worker import stop as stop_worker
@@ -95,8 +96,6 @@ def _run(job, files, run):
 def grade(address, todo, files_of, course_kit, db_url, warm=True, sandboxed=True, execute=False):
     """(Outcome, files) of each job of ``todo``, as they finish, from the cluster at ``address``
     (the scheduler's). ``files_of(job)``: its submitted files, read when it is sent."""
-    from .batch import windowed
-
     with Client(address, timeout="30s") as client:
         environment = {"AUTOGRADER_LANGUAGE": os.environ.get("AUTOGRADER_LANGUAGE", "both")}
         client.register_plugin(GradingPlugin(course_kit, db_url, warm, sandboxed, execute, environment), name=PLUGIN)
