@@ -69,6 +69,9 @@ def test_two_mistakes_at_once_are_a_pair_and_a_ratio_is_an_observation():
     tripled = judged_here(checks.loss, lambda y_pred, y: 3 * np.sum((y_pred - y) ** 2), "test_loss", 2)
     assert tripled["mistakes"] == [] and [o["key"] for o in tripled["observations"]] == ["observed.ratio"]
     assert tripled["observations"][0]["values"]["k"] == "3"
+    # the class report counts both by key: the pair, and the observation's kind
+    assert {key for key, _ in report.named(half_mean)} == {"loss_half + mean_instead_of_sum"}
+    assert {key for key, _ in report.named(tripled)} == {"observed.ratio"}
 
 
 def test_a_pass_keeps_its_lines_and_the_student_s_exception_its_frames():
