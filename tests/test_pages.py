@@ -228,7 +228,10 @@ def test_an_instructor_grades_by_hand_in_the_formgrader(browser, course, server)
     page.goto(server.page_url(f"formgrader/submissions/{_submission_id(course, demo_class.REFERENCE)}/"))
     comment, score = "Clear and vectorised: well done. 写得清楚。", "1.5"
     box = page.locator("textarea#forward-comment")
-    box.wait_for()
+    # a box saves on change only once the formgrader has loaded its grades and comments (a loaded machine
+    # is slow). (Its init stops short of formgrader.loaded here: its MathJax 2 comes from a CDN, refused.)
+    page.wait_for_function("() => window.formgrader && formgrader.grades && formgrader.grades.loaded"
+                           " && formgrader.comments && formgrader.comments.loaded", timeout=WAIT_MS)
     with page.expect_response(lambda r: "/formgrader/api/comment/" in r.url and r.request.method == "PUT") as saved:
         box.fill(comment)
         box.press("Tab")
