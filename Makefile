@@ -24,7 +24,7 @@ help:
 	@echo "make selfcheck  grade your own notebooks (release/, or DIR=...) with the hidden tests"
 	@echo "make bench    stock sequential nbgrader vs make grade on a generated class (K=12); with"
 	@echo "              POSTGRES=postgresql://... (a database it may empty), also a Dask cluster vs the local pool"
-	@echo "make feedback-report  judge the mutation corpus (tests/support/mutations.py): named, fallback only,"
+	@echo "make feedback-report  judge the mutation corpus (corpus/mutations.py): named, fallback only,"
 	@echo "              unexplained per step; written to docs/feedback_report.md (JOBS=N)"
 	@echo "make setup    only create .venv from requirements.txt (TORCH=cpu|cuda|auto, PYTHON=python3.11)"
 	@echo "make system   install bubblewrap where possible, report the optional system packages (OPTIONAL=1 installs them)"
@@ -63,7 +63,7 @@ selfcheck: $(READY)
 	$(PY) -m autograder selfcheck $(DIR)
 
 demo: $(READY)
-	$(PY) tests/support/demo_class.py $(DEMO_DIR)
+	$(PY) -m corpus.demo_class $(DEMO_DIR)
 
 bench: $(READY)
 	$(PY) tools/bench.py $(if $(K),--students $(K)) $(if $(JOBS),--jobs $(JOBS)) $(if $(POSTGRES),--postgres $(POSTGRES))

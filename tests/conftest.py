@@ -1,8 +1,9 @@
 """Shared by every test file.
 
-The class builders, student-like code and helpers that tests import live in tests/support/, not
-next to the test files: this puts that folder on sys.path, so a test says ``import demo_class``
-whether pytest is run from the repository root or from tests/.
+The classes and student code the tests grade are the course's own corpus (corpus/, a package beside autograder/, not installed with it: it quotes the solutions). The
+tests' own helpers (browser, PostgreSQL, Dask cluster, README blocks) live in tests/support/: this puts
+that folder on sys.path, so a test says ``import postgres`` whether pytest is run from the repository
+root or from tests/.
 """
 import os
 import sys
@@ -10,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
-SUPPORT = Path(__file__).resolve().parent / "support"
-if str(SUPPORT) not in sys.path:
-    sys.path.insert(0, str(SUPPORT))
+ROOT = Path(__file__).resolve().parent.parent  # for ``from corpus import ...`` (not installed: it quotes solutions)
+SUPPORT = ROOT / "tests" / "support"
+for folder in (ROOT, SUPPORT):
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""Submissions that try to be believed (tests/support/authority_class.py), graded once in the grading
+"""Submissions that try to be believed (corpus/authority_class.py), graded once in the grading
 sandbox, in one course with the hostile class (untrusted_class.py): each scores zero on the step it
 targets and keeps every other point; the reference scores full.
 
@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-import authority_class
-import cells
-import demo_class
+from corpus import authority_class
+from corpus import cells
+from corpus import demo_class
 from autograder.grading import course_files
 from autograder.grading.isolation import sandbox
 

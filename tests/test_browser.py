@@ -12,7 +12,7 @@ import shutil
 import nbformat
 import pytest
 
-import cells
+from corpus import cells
 from autograder.grading import course_files
 from browser_helpers import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, Lab, MakeLab, course_copy, feedback_page, jupyter_env
 
@@ -219,7 +219,7 @@ def _graded_feedback_page(folder):
     """The feedback page of a 01_numpy submission whose backward has no ReLU mask: the source notebook
     with every step's points, backward's cell with the check's real message (checks.backward on that
     mistake, in its verdict record), made as generate_feedback makes it (browser_helpers.feedback_page). Returns (path, scores)."""
-    import student_code
+    from corpus import student_code
     from autograder import checks
     from autograder.compare import CheckFailed
     from autograder.grading import verdict

@@ -1,6 +1,6 @@
 """The checks the notebooks call (autograder/checks.py): the correct versions pass on every
 backend, dtype and shape, on random problems too; wrong returns are reported; on CUDA where there
-is a GPU. Student-like code, right and wrong, lives in tests/support/student_code.py; the mistakes
+is a GPU. Student-like code, right and wrong, lives in corpus/student_code.py; the mistakes
 each check names are tested in test_diagnosis.py."""
 import contextlib
 import io
@@ -10,7 +10,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import student_code as sc
+from corpus import student_code as sc
 from autograder import checks, compare, diagnosis, guards, oracles, problems
 from autograder.compare import CheckFailed
 from autograder.diagnosis import MISTAKES

@@ -20,7 +20,7 @@ import nbformat
 import pytest
 
 import dask_cluster
-import demo_class
+from corpus import demo_class
 import postgres
 import readme_blocks
 from dask_cluster import environment as _environment

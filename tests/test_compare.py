@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-import student_code as sc
+from corpus import student_code as sc
 from autograder import compare, oracles, problems
 from autograder.compare import CheckFailed
 from library_helpers import VISIBLE_SHAPE, assert_bilingual

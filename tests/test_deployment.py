@@ -44,7 +44,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-import demo_class
+from corpus import demo_class
 import readme_blocks
 from autograder.grading import course_files
 from autograder.grading.isolation import sandbox

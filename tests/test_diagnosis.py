@@ -3,7 +3,7 @@ variant that is caught and named, and nothing else is named; the candidate table
 import numpy as np
 import pytest
 
-import student_code as sc
+from corpus import student_code as sc
 from autograder import checks, compare, diagnosis, guards, oracles, problems
 from autograder.compare import CheckFailed
 from autograder.diagnosis import MISTAKES

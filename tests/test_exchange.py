@@ -11,8 +11,8 @@ import sys
 
 import pytest
 
-import cells
-import demo_class
+from corpus import cells
+from corpus import demo_class
 from autograder.grading import course_files
 
 pytestmark = pytest.mark.slow

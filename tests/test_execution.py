@@ -3,7 +3,7 @@ tiny notebook whose kernel dies halfway is finished anyway, and test cells never
 from nbformat.v4 import new_code_cell, new_notebook
 
 from autograder.grading.plugins.execution import GuardedExecute
-from cells import answer_cell, graded_cell
+from corpus.cells import answer_cell, graded_cell
 
 
 def _errors(cell):

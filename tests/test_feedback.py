@@ -16,7 +16,7 @@ from autograder.grading import verdict
 from autograder.grading.plugins import feedback
 from autograder.grading.plugins.feedback import HideHiddenTests, SummariseSteps
 from autograder.messages import Message
-from cells import answer_cell, graded_cell
+from corpus.cells import answer_cell, graded_cell
 
 HIDDEN = "checks.forward(forward, seed=7)"
 TEST = f"checks.forward(forward)\n### BEGIN HIDDEN TESTS\n{HIDDEN}\n### END HIDDEN TESTS"

@@ -1,4 +1,4 @@
-"""The grading pipeline on the generated class of `make demo` (tests/support/demo_class.py): real
+"""The grading pipeline on the generated class of `make demo` (corpus/demo_class.py): real
 nbgrader underneath, run by `python -m autograder grade` in parallel. The demo is run once,
 exactly as `make demo` runs it; the tests read its results. A second, smaller class is graded
 both by stock sequential `nbgrader autograde` and by the pipeline, and the grades must be the
@@ -13,9 +13,9 @@ import sys
 import nbformat
 import pytest
 
-import cells
-import demo_class
-import hostile_class
+from corpus import cells
+from corpus import demo_class
+from corpus import hostile_class
 from autograder.grading import course_files, batch, window
 from autograder.grading.isolation import sandbox
 from autograder.diagnosis import MISTAKES as CATALOGUE
@@ -36,8 +36,8 @@ def _grade(folder, *args):
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     folder = tmp_path_factory.mktemp("demo")
-    proc = subprocess.run([sys.executable, str(course_files.ROOT / "tests" / "support" / "demo_class.py"), str(folder)],
-                          capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "corpus.demo_class", str(folder)], capture_output=True, text=True,
+                          cwd=course_files.ROOT)
     return folder, proc, {a: course_files.scores(folder, a) for a in course_files.assignments(folder)}
 
 
@@ -58,8 +58,8 @@ def test_demo_without_bubblewrap_grades_the_course_and_says_what_it_left_out(tmp
     hostile submissions that need the sandbox are left out, saying why. (With the assignment of the
     hostile submissions only: the whole demo is graded by the `graded` fixture.)"""
     env = dict(os.environ, **{sandbox.BWRAP_VARIABLE: str(tmp_path / "nowhere" / "bwrap")})
-    proc = subprocess.run([sys.executable, str(course_files.ROOT / "tests" / "support" / "demo_class.py"), str(tmp_path / "demo"),
-                           "--assignments", hostile_class.ASSIGNMENT], capture_output=True, text=True, env=env)
+    proc = subprocess.run([sys.executable, "-m", "corpus.demo_class", str(tmp_path / "demo"), "--assignments",
+                           hostile_class.ASSIGNMENT], capture_output=True, text=True, env=env, cwd=course_files.ROOT)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "no grading sandbox here: bubblewrap (bwrap) is not installed" in proc.stdout
     assert "leaves out reach_out (it reads and writes the course's files" in proc.stdout
@@ -79,7 +79,7 @@ def _page(folder, student, assignment):
 def test_grading_succeeds_and_every_submission_is_in_the_gradebook(graded):
     folder, proc, scores = graded
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    import hostile_class
+    from corpus import hostile_class
     from autograder.grading import failures
 
     assert set(failures.load(folder)) == {f"{s}/01_numpy" for s in demo_class.HOSTILE

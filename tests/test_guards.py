@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-import student_code as sc
+from corpus import student_code as sc
 from autograder import guards, oracles, problems
 from autograder.compare import CheckFailed
 from library_helpers import VISIBLE_SHAPE, assert_bilingual

@@ -1,4 +1,4 @@
-"""Hostile and broken submissions (tests/support/hostile_class.py), graded once by `python -m autograder
+"""Hostile and broken submissions (corpus/hostile_class.py), graded once by `python -m autograder
 grade` in the grading sandbox, in one course with the authority class (untrusted_class.py); many
 assertions on the result. Also: the grader killed halfway (SIGINT, then SIGKILL) and run again leaves
 exactly one grade per notebook.
@@ -16,9 +16,9 @@ import time
 import nbformat
 import pytest
 
-import cells
-import demo_class
-import hostile_class
+from corpus import cells
+from corpus import demo_class
+from corpus import hostile_class
 from autograder.grading import course_files, failures
 from autograder.grading.isolation import sandbox
 

@@ -12,7 +12,7 @@ import sys
 import nbformat
 import pytest
 
-import demo_class
+from corpus import demo_class
 from autograder import messages
 from autograder.diagnosis import MISTAKES
 from autograder.grading import course_files, verdict

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-import student_code as sc
+from corpus import student_code as sc
 from autograder import checks, compare, guards, messages
 from autograder._steps import VISIBLE_SEED, VISIBLE_SHAPE, Case
 from autograder.compare import CheckFailed

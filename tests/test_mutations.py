@@ -1,13 +1,13 @@
-"""The course's own mutation corpus (tests/support/mutations.py), each entry judged as a submission is
-judged (tests/support/judged_corpus.py): every edit applies, every correct alternative passes every step,
+"""The course's own mutation corpus (corpus/mutations.py), each entry judged as a submission is
+judged (corpus/judged.py): every edit applies, every correct alternative passes every step,
 no mistake costs a step other than its own, and the feedback names at least 95% of the mistakes
 (issue 14). `make feedback-report` prints the same results per step (docs/feedback_report.md)."""
 import collections
 
 import pytest
 
-import judged_corpus
-import mutations
+from corpus import judged
+from corpus import mutations
 from autograder import messages
 
 STEPS = {("01_numpy", s) for s in ("test_forward", "test_loss", "test_backward", "test_update")} | \
@@ -19,7 +19,7 @@ STEPS = {("01_numpy", s) for s in ("test_forward", "test_loss", "test_backward",
 
 @pytest.fixture(scope="module")
 def results():
-    return judged_corpus.run()
+    return judged.run()
 
 
 def test_every_edit_applies_exactly_once_and_the_corpus_covers_every_step():
@@ -44,52 +44,52 @@ def test_an_edit_whose_text_is_not_in_the_cell_fails_loudly():
 def test_the_classification():
     mistake = mutations.Entry("01_numpy", "loss", "m", (), ("mistake.loss_half",))
     note = mutations.Entry("03_nn", "train_step", "n", (), tuple(mutations.NOTES))
-    half = judged_corpus.key_text("mistake.loss_half")
-    ok, quiet = judged_corpus.Step(False, "✓ loss"), judged_corpus.Step(False, "")
+    half = judged.key_text("mistake.loss_half")
+    ok, quiet = judged.Step(False, "✓ loss"), judged.Step(False, "")
 
     def kind(entry, own, other=ok):
-        return judged_corpus.classify(entry, {entry.step: own, "test_other": other}, own)[:2]
+        return judged.classify(entry, {entry.step: own, "test_other": other}, own)[:2]
 
-    assert kind(mistake, judged_corpus.Step(True, "✗\nLikely cause: " + half)) == ("named", [])
-    assert kind(mistake, judged_corpus.Step(True, "✗ wrong values")) == ("unexplained", [])
-    assert kind(mistake, judged_corpus.Step(False, "✓ " + half)) == ("unexplained", [])  # passed: not explained
-    assert kind(mistake, judged_corpus.Step(True, "✗"), other=judged_corpus.Step(True, "✗")) == ("unexplained", ["test_other"])
-    if judged_corpus.key_text("diagnosis.observed"):
-        assert kind(mistake, judged_corpus.Step(True, "✗\n" + judged_corpus.key_text("diagnosis.observed") + "x"))[0] == "fallback"
-    if all(judged_corpus.key_text(k) for k in note.expect):
-        assert kind(note, judged_corpus.Step(False, "✓\n" + judged_corpus.key_text(*note.expect)))[0] == "named"
+    assert kind(mistake, judged.Step(True, "✗\nLikely cause: " + half)) == ("named", [])
+    assert kind(mistake, judged.Step(True, "✗ wrong values")) == ("unexplained", [])
+    assert kind(mistake, judged.Step(False, "✓ " + half)) == ("unexplained", [])  # passed: not explained
+    assert kind(mistake, judged.Step(True, "✗"), other=judged.Step(True, "✗")) == ("unexplained", ["test_other"])
+    if judged.key_text("diagnosis.observed"):
+        assert kind(mistake, judged.Step(True, "✗\n" + judged.key_text("diagnosis.observed") + "x"))[0] == "fallback"
+    if all(judged.key_text(k) for k in note.expect):
+        assert kind(note, judged.Step(False, "✓\n" + judged.key_text(*note.expect)))[0] == "named"
     assert kind(note, quiet)[0] == "unexplained"
     alternative = mutations.Entry("01_numpy", "loss", "a", (), ())
-    assert kind(alternative, ok)[0] == "passed" and kind(alternative, ok, judged_corpus.Step(True, "✗"))[0] == "flagged"
+    assert kind(alternative, ok)[0] == "passed" and kind(alternative, ok, judged.Step(True, "✗"))[0] == "flagged"
 
 
 def test_every_correct_alternative_passes_every_step(results):
-    flagged = {r.entry.id: {g: judged_corpus.explanation(s.text) for g, s in r.steps.items() if s.failed}
+    flagged = {r.entry.id: {g: judged.explanation(s.text) for g, s in r.steps.items() if s.failed}
                for r in results if r.entry.correct and r.kind == "flagged"}
     assert not flagged
 
 
 def test_no_mistake_costs_another_step(results):
-    costs = {r.entry.id: {g: judged_corpus.explanation(r.steps[g].text) for g in r.costs} for r in results if r.costs}
+    costs = {r.entry.id: {g: judged.explanation(r.steps[g].text) for g in r.costs} for r in results if r.costs}
     assert not costs
 
 
 def test_the_feedback_names_at_least_95_percent_of_the_mistakes(results):
-    missed = {r.entry.id: (r.kind, judged_corpus.explanation(r.own.text)) for r in results
+    missed = {r.entry.id: (r.kind, judged.explanation(r.own.text)) for r in results
               if not r.entry.correct and r.kind != "named"}
-    assert judged_corpus.named_share(results) >= 0.95, missed
+    assert judged.named_share(results) >= 0.95, missed
 
 
 def test_outside_the_catalogue_the_fallback_states_what_is_true_and_names_nothing(results):
     """A mistake no catalogue entry fits gets the fallback's observation, and no mistake's name."""
     assert len(mutations.outside()) >= 10
-    wrong = {r.entry.id: (r.kind, judged_corpus.mentioned(r.own.text), judged_corpus.explanation(r.own.text))
+    wrong = {r.entry.id: (r.kind, judged.mentioned(r.own.text), judged.explanation(r.own.text))
              for r in results if r.entry.outside and r.kind != "stated"}
     assert not wrong
 
 
 def test_no_mistake_is_named_that_is_not_there(results):
     """Every name a step's feedback gives is one its mistake expects: a name more would be a false statement."""
-    false = {r.entry.id: sorted(set(judged_corpus.mentioned(r.own.text)) - set(r.entry.expect)) for r in results
-             if not r.entry.correct and set(judged_corpus.mentioned(r.own.text)) - set(r.entry.expect)}
+    false = {r.entry.id: sorted(set(judged.mentioned(r.own.text)) - set(r.entry.expect)) for r in results
+             if not r.entry.correct and set(judged.mentioned(r.own.text)) - set(r.entry.expect)}
     assert not false

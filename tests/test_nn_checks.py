@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-import student_code_nn as s
+from corpus import student_code_nn as s
 from autograder import checks, nn_checks, probes
 from autograder.compare import CheckFailed
 from autograder.diagnosis import MISTAKES

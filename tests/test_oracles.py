@@ -1,11 +1,11 @@
 """The oracles (autograder/oracles.py): the autograd reference and finite differences agree with
 each other and with the hand-written network, and each mistake variant is the mistaken code's answer.
-Student-like code, right and wrong, lives in tests/support/student_code.py."""
+Student-like code, right and wrong, lives in corpus/student_code.py."""
 import numpy as np
 import pytest
 import torch
 
-import student_code as sc
+from corpus import student_code as sc
 from autograder import compare, oracles, problems
 from library_helpers import DTYPES, VISIBLE_SHAPE
 

@@ -1,6 +1,6 @@
 """The pages people open from a graded class: the feedback page and nbgrader's formgrader.
 
-A 01_numpy class of two (tests/support/markup_class.py): the reference, and a submission carrying scripts in
+A 01_numpy class of two (corpus/markup_class.py): the reference, and a submission carrying scripts in
 its outputs and markdown, graded by the course's pipeline. In Debian's Chromium, with every request that
 is not the page's own refused: no script of the student's runs in the feedback page or in the formgrader's
 view of it; the feedback page keeps its math, plot and summary. Then an instructor walks the formgrader:
@@ -11,8 +11,8 @@ each submission opens, a comment and a manual score are saved and are in the gra
 import nbformat
 import pytest
 
-import demo_class
-import markup_class
+from corpus import demo_class
+from corpus import markup_class
 from autograder.grading import course_files
 from autograder.grading.plugins import feedback
 from browser_helpers import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, Lab, feedback_page, jupyter_env

@@ -3,7 +3,7 @@ honest answer is flagged (the reference solutions, the instructor's cells, the m
 import nbformat
 import pytest
 
-import mutations
+from corpus import mutations
 from autograder import guards, rules
 from autograder.grading import course_files
 from autograder.grading.judge import definitions

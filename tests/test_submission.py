@@ -8,7 +8,7 @@ import pytest
 from nbformat.v4 import new_notebook
 
 from autograder.grading import failures, submission
-from cells import answer_cell, graded_cell
+from corpus.cells import answer_cell, graded_cell
 
 NAME = "two_layer_net.ipynb"
 

@@ -12,13 +12,13 @@ import numpy as np
 import pytest
 from nbformat.v4 import new_notebook
 
-import student_code as sc
+from corpus import student_code as sc
 from autograder import checks, compare, messages, wire
 from autograder.compare import CheckFailed
 from autograder.diagnosis import MISTAKES
 from autograder.grading import judge, report, verdict
 from autograder.grading.plugins.verdicts import RenderVerdicts
-from cells import graded_cell
+from corpus.cells import graded_cell
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 MASK = MISTAKES["relu_mask_missing"]

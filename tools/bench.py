@@ -28,11 +28,12 @@ import tempfile
 import time
 from pathlib import Path
 
-# The generated class is built by tests/support/demo_class.py, which stays with the tests because it
-# quotes solution lines; this script is run as `python tools/bench.py`, so that folder is put on the path.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "support"))
+# The generated class is the course corpus's (corpus/demo_class.py); this script is run as
+# `python tools/bench.py`, so the repository root is put on the path.
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-import demo_class  # noqa: E402
+from corpus import demo_class  # noqa: E402
 from autograder.grading import course_files  # noqa: E402
 
 
@@ -164,6 +165,8 @@ def pool_and_cluster(graded, tmp, jobs, url, assignments):
     """Wall times of grading the class of ``graded`` with the local pool, then on a Dask cluster of ``jobs``
     workers started here (its start not counted: a cluster outlives one grading run), each into an
     emptied PostgreSQL gradebook; and whether both gave ``graded``'s grades."""
+    # (the tests' own cluster, started from the README's blocks, and their PostgreSQL helper)
+    sys.path.insert(0, str(ROOT / "tests" / "support"))
     import dask_cluster
     import postgres
 

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
-import authority_class
-import demo_class
-import hostile_class
+from corpus import authority_class
+from corpus import demo_class
+from corpus import hostile_class
 from autograder.grading import course_files
 
 def build(folder):

@@ -4,12 +4,12 @@ must name.
 
 An entry edits the answer cell ``cell`` (its grade id) of ``assignment``'s source notebook by
 ``replacements`` [(old, new), ...]; each ``old`` must occur exactly once in that cell (else the corpus
-fails loudly, as tests/support/demo_class.py does), so a change of the solution that breaks an edit
+fails loudly, as corpus/demo_class.py does), so a change of the solution that breaks an edit
 cannot make the corpus test nothing. ``expect`` is what the graded feedback of the step must name:
 catalogue keys (autograder/messages.py), a named mistake ("mistake.<key>") or a structural message
 ("optimizer.not_adam"); ``expect=()`` marks a correct alternative, which must pass every step.
 
-The runner (judged_corpus.py beside this file) judges each edited notebook as a submission is judged and
+The runner (judged.py beside this file) judges each edited notebook as a submission is judged and
 classifies each entry: named, fallback only, unexplained; a correct alternative that fails a step is
 "flagged"; a mistake that fails another step than its own "costs another step".
 """
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import nbformat
 
-import cells
+from corpus import cells
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ give: the points of each step (``FULL`` = the step's points), or ``BROKEN`` = ze
 step with a reason. The course's limits are lowered (``LIMITS``) so that the whole class grades
 in a few minutes.
 
-    python tests/support/hostile_class.py [FOLDER]     build the class in FOLDER and grade it
+    python -m corpus.hostile_class [FOLDER]     build the class in FOLDER and grade it
 """
 import base64
 import json
@@ -21,8 +21,8 @@ from pathlib import Path
 
 import nbformat
 
-import demo_class
-import cells
+from corpus import demo_class
+from corpus import cells
 from autograder.grading import course_files
 
 ASSIGNMENT = "01_numpy"

@@ -32,7 +32,7 @@ import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
-import mutations
+from corpus import mutations
 
 HIDDEN = "### BEGIN HIDDEN TESTS"
 KINDS = ("named", "fallback", "unexplained")

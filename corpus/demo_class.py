@@ -1,14 +1,13 @@
 """The generated class: the reference solution, the untouched stub, and one student per common
-mistake; for `make demo`, also a few hostile submissions of 01_numpy (from tests/support/hostile_class.py:
+mistake; for `make demo`, also a few hostile submissions of 01_numpy (from corpus/hostile_class.py:
 a kernel that dies, a memory bomb, a 200 MB print, rebound checks, a submission reaching for the
 course's files, a broken file, a duplicated answer cell). Used by the grading tests, `make demo`
 (run this file) and `make bench`.
 
-It lives with the tests, not in the autograder package, because it quotes solution lines:
-each mistake edits one solution cell of a source notebook by exact text replacement, so a
+Each mistake edits one solution cell of a source notebook by exact text replacement, so a
 change in the source that breaks a replacement fails loudly instead of testing nothing.
 
-    python tests/support/demo_class.py [FOLDER] [--assignments A ...]
+    python -m corpus.demo_class [FOLDER] [--assignments A ...]
                                                     build the class in FOLDER, grade it, print the table
 """
 import shutil
@@ -19,9 +18,7 @@ from pathlib import Path
 
 import nbformat
 
-# Run as a script (`make demo`), Python puts this folder first on sys.path, so its neighbours import
-# here as they do under pytest (tests/conftest.py).
-import cells
+from corpus import cells
 from autograder.grading import course_files, report
 
 # (assignment, student, grade id of the cell edited, [(old, new), ...], mistake key the feedback must name)
@@ -103,7 +100,7 @@ def build(folder, students=None, only_mistaken=False, assignments=None, hostile=
                 continue
             submit(folder, student, assignment, notebook_for(folder, kind, assignment, source), source.name)
     if hostile:
-        import hostile_class
+        from corpus import hostile_class
 
         for student in hostile:
             hostile_class.submit(folder, student)
@@ -135,7 +132,7 @@ def expected(folder, student, assignment, points):
     """The scores ``student`` must get on ``assignment``: {test cell: score}; None for a hostile
     student on an assignment they did not submit."""
     if student in HOSTILE:
-        import hostile_class
+        from corpus import hostile_class
 
         return hostile_class.expected(folder, student, points) if assignment == hostile_class.ASSIGNMENT else None
     if student.startswith(STUB):
@@ -153,7 +150,7 @@ def trusted_grading():
 
 
 def main(folder=None, assignments=None):
-    import hostile_class
+    from corpus import hostile_class
     from autograder.grading import failures
     from autograder.grading.isolation import sandbox
 
@@ -186,7 +183,7 @@ def main(folder=None, assignments=None):
 if __name__ == "__main__":
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python tests/support/demo_class.py")
+    parser = argparse.ArgumentParser(prog="python -m corpus.demo_class")
     parser.add_argument("folder", nargs="?", help="where to build the class (default: a folder in /tmp)")
     parser.add_argument("--assignments", nargs="+", help="only these assignments (default: all)")
     options = parser.parse_args()

@@ -6,7 +6,7 @@ facts it reports, forges the reply on the socket, reaches the oracles or torch t
 rules did not name. ``CASES`` gives, for each, the steps it must score zero on; every other step
 keeps its points, and the reference scores full.
 
-    python tests/support/authority_class.py [FOLDER]     build the class in FOLDER and grade it
+    python -m corpus.authority_class [FOLDER]     build the class in FOLDER and grade it
 """
 import shutil
 import subprocess
@@ -16,10 +16,10 @@ from pathlib import Path
 
 import nbformat
 
-import cells
-import demo_class
+from corpus import cells
+from corpus import demo_class
 from autograder.grading import course_files
-from hostile_class import LIMITS, in_function, prepend
+from corpus.hostile_class import LIMITS, in_function, prepend
 
 # The guard switched off from inside the probe: its module found through sys.modules by a built name.
 GUARD_OFF = ("import sys\n_guards = sys.modules['autograder.' + 'gua' + 'rds']\n"

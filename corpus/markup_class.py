@@ -12,7 +12,7 @@ reference plus the student's markup, scripts in every place a page shows:
 Every script sets a global whose name starts with SIGN and the page's title to TITLE_TAKEN: a page
 where one ran says so. The marks (MARKS) are text that the page shows where it shows the markup inert.
 
-    python tests/support/markup_class.py [FOLDER]     build and grade the class, print the folder
+    python -m corpus.markup_class [FOLDER]     build and grade the class, print the folder
 """
 import base64
 import json
@@ -26,8 +26,8 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_output
 
-import cells
-import demo_class
+from corpus import cells
+from corpus import demo_class
 from autograder.grading import course_files
 
 ASSIGNMENT, STUDENT = "01_numpy", "script_carrier"
