@@ -18,7 +18,7 @@ import nbformat
 
 from corpus import cells
 from corpus import demo_class
-from autograder.grading import course_files
+from autograder.grading import folders, gradebook
 from corpus.hostile_class import LIMITS, in_function, prepend
 
 # The guard switched off from inside the probe: its module found through sys.modules by a built name.
@@ -117,7 +117,7 @@ def build(folder):
     folder = demo_class.build(folder, students=1, assignments=ASSIGNMENTS)
     with (folder / "nbgrader_config.py").open("a") as config:
         config.write(LIMITS)
-    sources = course_files.source_notebooks(folder)
+    sources = folders.source_notebooks(folder)
     for student, (assignment, _, edit, _) in CASES.items():
         nb = edit(nbformat.read(sources[assignment], as_version=4))
         demo_class.submit(folder, student, assignment, nb, sources[assignment].name)
@@ -137,7 +137,7 @@ def main(folder=None):
     code = subprocess.run([sys.executable, "-m", "autograder", "grade", "--course", str(folder)]).returncode
     print("\n| case | notebook | what the submission does | scores | as expected |\n|---|---|---|---|---|")
     for student, (assignment, what, _, _) in CASES.items():
-        got = course_files.scores(folder, assignment).get(student, {})
+        got = gradebook.scores(folder, assignment).get(student, {})
         want = expected(student, cells.points(folder, assignment))
         print(f"| {student} | {assignment} | {what} | {got} | {'yes' if got == want else 'NO'} |")
     return code

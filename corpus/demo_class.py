@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 
 from corpus import cells
-from autograder.grading import course_files, report
+from autograder.grading import folders, release, report
 
 # (assignment, student, grade id of the cell edited, [(old, new), ...], mistake key the feedback must name)
 MISTAKES = [
@@ -85,11 +85,11 @@ def build(folder, students=None, only_mistaken=False, assignments=None, hostile=
     when ``only_mistaken``). ``students`` (default: the reference, the stub and one per
     mistake) cycles through them to reach that many. ``assignments``: only these (default all).
     ``hostile``: these of the HOSTILE submissions of 01_numpy are added."""
-    folder = course_files.new_course(folder)
-    for extra in set(course_files.assignments(folder)) - set(assignments or course_files.assignments(folder)):
+    folder = folders.new_course(folder)
+    for extra in set(folders.assignments(folder)) - set(assignments or folders.assignments(folder)):
         shutil.rmtree(folder / "source" / extra)
-    course_files.generate_release(folder)
-    sources = course_files.source_notebooks(folder)
+    release.generate_release(folder)
+    sources = folders.source_notebooks(folder)
     names = [REFERENCE, STUB] + sorted({m[1] for m in MISTAKES})
     roster = [names[i % len(names)] + (f"_{i // len(names) + 1}" if i >= len(names) else "")
               for i in range(students or len(names))]
@@ -120,7 +120,7 @@ def ran(source, assignment):
     """The reference as a student hands it in after running it top to bottom: with the outputs of the
     course's reading edition (the same cells, executed: the loss curves included)."""
     nb = nbformat.read(source, as_version=4)
-    executed = nbformat.read(course_files.reading_edition_path(course_files.ROOT, assignment, source), as_version=4)
+    executed = nbformat.read(release.reading_edition_path(folders.ROOT, assignment, source), as_version=4)
     assert len(executed.cells) == len(nb.cells), f"{assignment}: the reading edition's cells are not the source's"
     for cell, done in zip(nb.cells, executed.cells):
         if cell.cell_type == "code":
@@ -169,9 +169,9 @@ def main(folder=None, assignments=None):
     broken = {f"{s}/{hostile_class.ASSIGNMENT}" for s in hostile if hostile_class.CASES[s][2] == hostile_class.BROKEN}
     if proc.returncode and set(failures.load(folder)) != broken:  # 1 is expected: the broken files
         return proc.returncode
-    steps = report.steps(folder, course_files.assignments(folder))
-    grid = report.table(folder, course_files.assignments(folder))
-    off = [s for s, row in grid.items() for a in course_files.assignments(folder)
+    steps = report.steps(folder, folders.assignments(folder))
+    grid = report.table(folder, folders.assignments(folder))
+    off = [s for s, row in grid.items() for a in folders.assignments(folder)
            if (want := expected(folder, s, a, {g: m for a2, g, m in steps if a2 == a})) is not None
            and {g: row[(a, g)] for a2, g, _ in steps if a2 == a} != want]
     print()

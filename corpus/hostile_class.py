@@ -23,7 +23,7 @@ import nbformat
 
 from corpus import demo_class
 from corpus import cells
-from autograder.grading import course_files
+from autograder.grading import folders, gradebook
 
 ASSIGNMENT = "01_numpy"
 FULL, BROKEN = "full", "broken"
@@ -101,7 +101,7 @@ WRONG_FORWARD = """h = x.dot(w1)
 def reach_out(nb, folder):
     """A cell that tries to read and write what a submission must never reach."""
     targets = {
-        "source": folder / "source" / ASSIGNMENT / course_files.source_notebooks(folder)[ASSIGNMENT].name,
+        "source": folder / "source" / ASSIGNMENT / folders.source_notebooks(folder)[ASSIGNMENT].name,
         "gradebook": folder / "gradebook.db",
         "other student": folder / "submitted" / demo_class.REFERENCE / ASSIGNMENT,
         "course config": folder / "nbgrader_config.py",
@@ -144,12 +144,12 @@ def zip_file(folder):
 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as z:
-        z.write(course_files.source_notebooks(folder)[ASSIGNMENT], "notebook.ipynb")
+        z.write(folders.source_notebooks(folder)[ASSIGNMENT], "notebook.ipynb")
     return buffer.getvalue()
 
 
 def old_format(folder):
-    nb = nbformat.read(course_files.source_notebooks(folder)[ASSIGNMENT], as_version=4)
+    nb = nbformat.read(folders.source_notebooks(folder)[ASSIGNMENT], as_version=4)
     return nbformat.writes(nbformat.convert(nb, 3)).encode()
 
 
@@ -191,7 +191,7 @@ NOTHING = full_except(*STEPS)
 def stub_with(code):
     """The untouched stub (nothing answered) with ``code`` at the top of its first answer cell."""
     def edit(nb, folder):
-        stub = nbformat.read(folder / "release" / ASSIGNMENT / course_files.source_notebooks(folder)[ASSIGNMENT].name, as_version=4)
+        stub = nbformat.read(folder / "release" / ASSIGNMENT / folders.source_notebooks(folder)[ASSIGNMENT].name, as_version=4)
         return prepend("forward", code)(stub, folder)
     return edit
 
@@ -388,7 +388,7 @@ def build(folder, students=None):
 def submit(folder, student):
     """Place the submission of the case ``student`` in ``folder``/submitted/."""
     how = CASES[student][1]
-    source = course_files.source_notebooks(folder)[ASSIGNMENT]
+    source = folders.source_notebooks(folder)[ASSIGNMENT]
     target = folder / "submitted" / student / ASSIGNMENT
     target.mkdir(parents=True)
     if callable(how):
@@ -421,7 +421,7 @@ def main(folder=None):
     shutil.rmtree(folder, ignore_errors=True)
     build(folder)
     code = subprocess.run([sys.executable, "-m", "autograder", "grade", "--course", str(folder)]).returncode
-    scores, broken = course_files.scores(folder, ASSIGNMENT), failures.load(folder)
+    scores, broken = gradebook.scores(folder, ASSIGNMENT), failures.load(folder)
     points = cells.points(folder, ASSIGNMENT)
     print("\n| case | what the submission does | forward/loss/backward/update | total | as expected |\n|---|---|---|---|---|")
     for student, (what, _, want) in CASES.items():

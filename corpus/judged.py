@@ -114,9 +114,9 @@ def _tests(assignment, _cache={}):
     if assignment not in _cache:
         import nbformat
 
-        from autograder.grading import course_files, judge
+        from autograder.grading import folders, judge
 
-        nb = nbformat.read(course_files.source_notebooks()[assignment], as_version=4)
+        nb = nbformat.read(folders.source_notebooks()[assignment], as_version=4)
         _cache[assignment] = {c.metadata["nbgrader"]["grade_id"]: c.source for c in nb.cells if judge.is_test(c)}
     return _cache[assignment]
 

@@ -28,7 +28,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_output
 
 from corpus import cells
 from corpus import demo_class
-from autograder.grading import course_files
+from autograder.grading import folders, release
 
 ASSIGNMENT, STUDENT = "01_numpy", "script_carrier"
 SIGN, TITLE_TAKEN = "pwned_", "pwned by the student"
@@ -108,11 +108,11 @@ def script_carrier(source):
 
 def build(folder):
     """A scratch course in ``folder`` with 01_numpy only, the reference and the script carrier submitted."""
-    folder = course_files.new_course(folder)
-    for other in set(course_files.assignments(folder)) - {ASSIGNMENT}:
+    folder = folders.new_course(folder)
+    for other in set(folders.assignments(folder)) - {ASSIGNMENT}:
         shutil.rmtree(folder / "source" / other)
-    course_files.generate_release(folder)
-    source = course_files.source_notebooks(folder)[ASSIGNMENT]
+    release.generate_release(folder)
+    source = folders.source_notebooks(folder)[ASSIGNMENT]
     demo_class.submit(folder, demo_class.REFERENCE, ASSIGNMENT, demo_class.ran(source, ASSIGNMENT), source.name)
     demo_class.submit(folder, STUDENT, ASSIGNMENT, script_carrier(source), source.name)
     return folder
@@ -129,9 +129,9 @@ def grade(folder, *options):
 
 def graded(folder, student=STUDENT):
     """(the autograded notebook, the feedback page) of ``student``."""
-    name = course_files.source_notebooks(folder)[ASSIGNMENT].name
-    notebook = course_files.folder(folder, "autograded", student, ASSIGNMENT) / name
-    page = course_files.folder(folder, "feedback", student, ASSIGNMENT) / name.replace(".ipynb", ".html")
+    name = folders.source_notebooks(folder)[ASSIGNMENT].name
+    notebook = folders.folder(folder, "autograded", student, ASSIGNMENT) / name
+    page = folders.folder(folder, "feedback", student, ASSIGNMENT) / name.replace(".ipynb", ".html")
     return nbformat.read(notebook, as_version=4), page
 
 

@@ -483,7 +483,7 @@ def apply(nb, entry):
 
 def notebook(entry, sources=None):
     """The source notebook of ``entry``'s assignment with its edit applied."""
-    from autograder.grading import course_files
+    from autograder.grading import folders
 
-    path = (sources or course_files.source_notebooks())[entry.assignment]
+    path = (sources or folders.source_notebooks())[entry.assignment]
     return apply(nbformat.read(path, as_version=4), entry)

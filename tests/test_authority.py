@@ -11,7 +11,7 @@ import pytest
 from corpus import authority_class
 from corpus import cells
 from corpus import demo_class
-from autograder.grading import course_files
+from autograder.grading import gradebook
 from autograder.grading.isolation import sandbox
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(sandbox.unavailable() is not None, reason=str(sandbox.unavailable()))]
@@ -30,14 +30,14 @@ def graded(untrusted):
 @pytest.mark.parametrize("student", sorted(authority_class.CASES))
 def test_each_submission_scores_zero_on_the_step_it_targets_and_keeps_the_others(graded, student):
     assignment = authority_class.CASES[student][0]
-    got = course_files.scores(graded, assignment)[student]
+    got = gradebook.scores(graded, assignment)[student]
     assert got == authority_class.expected(student, cells.points(graded, assignment))
 
 
 def test_the_reference_scores_full_on_every_notebook_of_the_class(graded):
     for assignment in authority_class.ASSIGNMENTS:
         points = cells.points(graded, assignment)
-        assert course_files.scores(graded, assignment)[demo_class.REFERENCE] == points
+        assert gradebook.scores(graded, assignment)[demo_class.REFERENCE] == points
 
 
 def _feedback(folder, student):

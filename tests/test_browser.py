@@ -13,7 +13,7 @@ import nbformat
 import pytest
 
 from corpus import cells
-from autograder.grading import course_files
+from autograder.grading import folders, nbgrader_commands, release
 from browser_helpers import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, Lab, MakeLab, course_copy, feedback_page, jupyter_env
 
 if not CHROMIUM.exists():
@@ -33,9 +33,9 @@ RUN_MS = 180_000
 def _cell_source(assignment, grade_id, drop=()):
     """The solution of one step, from the source notebook, without the solution markers and the
     lines in ``drop`` (each must be there)."""
-    nb = nbformat.read(course_files.ROOT / "source" / assignment / NOTEBOOK, as_version=4)
+    nb = nbformat.read(folders.ROOT / "source" / assignment / NOTEBOOK, as_version=4)
     cell = cells.cell(nb, grade_id)
-    lines = [line for line in cell.source.splitlines() if line.strip() not in course_files.SOLUTION_MARKERS]
+    lines = [line for line in cell.source.splitlines() if line.strip() not in release.SOLUTION_MARKERS]
     for line in drop:
         assert line in lines, f"{grade_id}: line to drop not found: {line!r}"
         lines.remove(line)
@@ -60,8 +60,8 @@ def server(tmp_path_factory):
     env = jupyter_env(tmp / "home", config_dir)
     (tmp / "home").mkdir()
     # The gradebook knows the assignments (formgrader), and one is released to the exchange.
-    course_files.generate_release(root)
-    course_files.nbgrader(root, "release_assignment", "01_numpy", f"--Exchange.root={exchange}")
+    release.generate_release(root)
+    nbgrader_commands.run(root, "release_assignment", "01_numpy", f"--Exchange.root={exchange}")
     # A solved notebook, as a student would have it, for the Validate button.
     (root / "solved").mkdir()
     shutil.copy(root / "source" / "01_numpy" / NOTEBOOK, root / "solved" / NOTEBOOK)
@@ -161,7 +161,7 @@ def test_validate_button_passes_a_solved_notebook(page, server):
 def test_formgrader_lists_the_assignments(page, server):
     page.goto(server.page_url("formgrader"))
     table = page.locator("table")
-    for a in course_files.assignments():
+    for a in folders.assignments():
         table.get_by_role("link", name=a, exact=True).wait_for()
     page.screenshot(path=SCREENSHOTS / "04_formgrader.png")
 
@@ -185,7 +185,7 @@ def test_make_lab_opens_without_the_news_prompt(browser, tmp_path):
     """`make lab` as a student runs it, with a fresh HOME and Jupyter config (no page_config of the tests'
     own, which turns the news plug-in off): JupyterLab's "get notified about official Jupyter news?"
     toast, which otherwise comes up with the launcher, stays away (tools/lab-settings/overrides.json)."""
-    if not (course_files.ROOT / ".venv" / "bin" / "jupyter").exists():
+    if not (folders.ROOT / ".venv" / "bin" / "jupyter").exists():
         pytest.skip("make lab runs .venv/bin/jupyter: no .venv here (make setup)")
     home = tmp_path / "home"
     home.mkdir()
@@ -226,7 +226,7 @@ def _graded_feedback_page(folder):
 
     with pytest.raises(CheckFailed) as failed:
         checks.backward(student_code.backward_np_mask_missing)
-    nb = nbformat.read(course_files.ROOT / "source" / "01_numpy" / NOTEBOOK, as_version=4)
+    nb = nbformat.read(folders.ROOT / "source" / "01_numpy" / NOTEBOOK, as_version=4)
     scores = {}
     for cell in nb.cells:
         info = cell.metadata.get("nbgrader", {})

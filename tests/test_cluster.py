@@ -25,7 +25,7 @@ import postgres
 import readme_blocks
 from dask_cluster import environment as _environment
 from autograder.grading import cluster as grading_cluster
-from autograder.grading import course_files
+from autograder.grading import folders, gradebook
 from autograder.grading.isolation import sandbox
 
 URL = postgres.URL
@@ -67,10 +67,10 @@ def _gradebook_rows():
 
 def _expected_rows(folder):
     """(submitted notebooks, grades) a fully graded ``folder`` has: one per job, one per graded cell of each."""
-    jobs = [(s.name, a) for a in ASSIGNMENTS for s in course_files.folder(folder, "submitted").iterdir()
-            if course_files.folder(folder, "submitted", s.name, a).is_dir()]
+    jobs = [(s.name, a) for a in ASSIGNMENTS for s in folders.folder(folder, "submitted").iterdir()
+            if folders.folder(folder, "submitted", s.name, a).is_dir()]
     cells = {a: sum(1 for c in nbformat.read(p, as_version=4).cells if c.metadata.get("nbgrader", {}).get("grade"))
-             for a, p in course_files.source_notebooks(folder).items()}
+             for a, p in folders.source_notebooks(folder).items()}
     return len(jobs), sum(cells[a] for _, a in jobs)
 
 
@@ -78,13 +78,13 @@ def _expected_rows(folder):
 def graded_here(tmp_path_factory):
     """The class, with one slow student, graded by the local pool into SQLite: the grades to match."""
     folder = demo_class.build(tmp_path_factory.mktemp("class") / "local", students=3, assignments=ASSIGNMENTS)
-    source = course_files.source_notebooks(folder)["01_numpy"]
+    source = folders.source_notebooks(folder)["01_numpy"]
     nb = nbformat.read(source, as_version=4)
     nb.cells.insert(0, nbformat.v4.new_code_cell(f"import time\ntime.sleep({SLEEP})  # a slow student"))
     demo_class.submit(folder, SLOW, "01_numpy", nb, source.name)
     proc = _grade(folder, "--jobs", "2", env=_environment())
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    return folder, {a: course_files.scores(folder, a) for a in ASSIGNMENTS}
+    return folder, {a: gradebook.scores(folder, a) for a in ASSIGNMENTS}
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +114,7 @@ def _job_files(folder):
 
 
 def _scores(folder):
-    return {a: course_files.scores(folder, a, URL) for a in ASSIGNMENTS}
+    return {a: gradebook.scores(folder, a, URL) for a in ASSIGNMENTS}
 
 
 def test_every_block_of_the_readme_section_is_run_here():
@@ -125,7 +125,7 @@ def test_every_block_of_the_readme_section_is_run_here():
 
 
 def test_a_cluster_refuses_an_sqlite_gradebook_with_the_reason(tmp_path):
-    folder = course_files.new_course(tmp_path / "course")
+    folder = folders.new_course(tmp_path / "course")
     # Dask's own variable names the scheduler; nothing listens there, and nothing is asked of it.
     proc = _grade(folder, env=_environment(DASK_SCHEDULER_ADDRESS="tcp://127.0.0.1:9"))
     assert proc.returncode != 0
@@ -142,9 +142,9 @@ def test_the_cluster_grades_as_the_local_pool_even_with_a_worker_killed_in_a_job
 
 def _test_the_instructors_block(graded_here, cluster, folder, tmp_path):
     local = graded_here[0]
-    for extra in set(course_files.assignments(folder)) - set(ASSIGNMENTS):  # as in the class graded here
-        shutil.rmtree(course_files.folder(folder, "source", ".", extra))
-    shutil.copytree(course_files.folder(local, "submitted"), course_files.folder(folder, "submitted"))
+    for extra in set(folders.assignments(folder)) - set(ASSIGNMENTS):  # as in the class graded here
+        shutil.rmtree(folders.folder(folder, "source", ".", extra))
+    shutil.copytree(folders.folder(local, "submitted"), folders.folder(folder, "submitted"))
     _empty_gradebook()
     env = readme_blocks.clean_env(tmp_path / "home_instructor")
     if not readme_blocks.up_to_date(folder, env):
@@ -207,7 +207,7 @@ def test_a_run_stopped_halfway_is_finished_by_the_next(graded_here, cluster, tmp
     # The gradebook as the test before left it (this class, graded): the course folder is new, so every
     # job is graded again, and what the stopped run and the next one write must still be one grade per cell.
     folder = _copy_for_postgres(graded_here, tmp_path, empty=False)
-    ledger = course_files.folder(folder, "autograded") / ".digests.json"
+    ledger = folders.folder(folder, "autograded") / ".digests.json"
     proc = _grade(folder, "--scheduler", cluster.address, env=_environment(NBGRADER_DB_URL=URL), popen=True)
     deadline = time.monotonic() + 300
     while not (ledger.exists() and ledger.read_text().count("/") >= 2) and time.monotonic() < deadline:

@@ -46,13 +46,13 @@ import pytest
 
 from corpus import demo_class
 import readme_blocks
-from autograder.grading import course_files
+from autograder.grading import folders
 from autograder.grading.isolation import sandbox
 from readme_blocks import clean_env, copy_course, course_with_environment
 import postgres
 from postgres import empty as _empty
 
-ROOT = course_files.ROOT
+ROOT = folders.ROOT
 SECTION = "## Running the course on JupyterHub"
 COURSE_ID = "two-layer-net"
 ASSIGNMENT = "01_numpy"
@@ -154,7 +154,7 @@ def _code_lines(text):
 def _marked_blocks(tag):
     """The code between ### BEGIN <tag> and ### END <tag> in every source notebook, as lists of lines."""
     blocks = []
-    for path in course_files.source_notebooks(ROOT).values():
+    for path in folders.source_notebooks(ROOT).values():
         for cell in nbformat.read(path, as_version=4).cells:
             current = None
             for line in cell.source.splitlines():
@@ -258,7 +258,7 @@ def test_global_config_names_the_course_and_the_exchange(exchange):
 def test_student_lists_fetches_and_submits_a_released_assignment(work, exchange, course_copy, student_python):
     root, etc = exchange
     python, _, student_env = student_python
-    notebook = course_files.source_notebooks(ROOT)[ASSIGNMENT].name
+    notebook = folders.source_notebooks(ROOT)[ASSIGNMENT].name
 
     instructor = clean_env(work / "home_instructor", JUPYTER_CONFIG_PATH=etc,
                            PATH=f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}")

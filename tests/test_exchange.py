@@ -13,7 +13,7 @@ import pytest
 
 from corpus import cells
 from corpus import demo_class
-from autograder.grading import course_files
+from autograder.grading import folders, gradebook, nbgrader_commands, release
 
 pytestmark = pytest.mark.slow
 
@@ -33,16 +33,16 @@ def cycle(tmp_path_factory):
     exchange = tmp / "exchange"
     exchange.mkdir()
     exchange.chmod(0o777)
-    course_files.environment_first()
+    nbgrader_commands.environment_first()
     home = {"instructor": tmp / "home_instructor"}
-    folder = course_files.new_course(tmp / "course")
-    every = course_files.assignments(folder)
+    folder = folders.new_course(tmp / "course")
+    every = folders.assignments(folder)
     for extra in every[1:-1]:
-        shutil.rmtree(course_files.folder(folder, "source", ".", extra))
-    course_files.generate_release(folder)
-    assignments = course_files.assignments(folder)
+        shutil.rmtree(folders.folder(folder, "source", ".", extra))
+    release.generate_release(folder)
+    assignments = folders.assignments(folder)
     assert assignments == [every[0], every[-1]]
-    sources = course_files.source_notebooks(folder)
+    sources = folders.source_notebooks(folder)
 
     def env_for(who):
         home.setdefault(who, tmp / f"home_{who}").mkdir(exist_ok=True)
@@ -98,14 +98,14 @@ def test_feedback_reaches_each_student_folder(cycle):
     for a in assignments:
         for s, (work, _env) in students.items():
             pages = [p.name for p in (work / a / "feedback").glob("*/*.html")]
-            expected = course_files.source_notebooks(folder)[a].with_suffix(".html").name
+            expected = folders.source_notebooks(folder)[a].with_suffix(".html").name
             assert pages == [expected], f"{s}, {a}: feedback pages {pages}, expected [{expected}]"
 
 
 def test_solution_has_full_marks_and_stub_zero(cycle):
     folder, assignments, _, _ = cycle
     for a in assignments:
-        scores = course_files.scores(folder, a)
+        scores = gradebook.scores(folder, a)
         assert set(scores) == {SOLVER, STUB}, scores
         gb_max = cells.points(folder, a)
         assert scores[SOLVER] == gb_max, (a, scores[SOLVER], gb_max)

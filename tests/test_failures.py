@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from autograder.grading import course_files, failures
+from autograder.grading import folders, gradebook, nbgrader_commands, failures
 
 # nbgrader's own Gradebook warns as it adds a submission; nothing of this module's doing.
 pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")
@@ -23,11 +23,11 @@ def empty_course(tmp_path_factory):
     from nbgrader.api import Gradebook
 
     folder = tmp_path_factory.mktemp("course")
-    shutil.copy(course_files.ROOT / "nbgrader_config.py", folder)
-    course_files.environment_first()
+    shutil.copy(folders.ROOT / "nbgrader_config.py", folder)
+    nbgrader_commands.environment_first()
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("NBGRADER_DB_URL", raising=False)
-        with Gradebook(course_files.db_url(folder)) as gb:
+        with Gradebook(gradebook.db_url(folder)) as gb:
             gb.add_assignment("a1")
             gb.add_notebook("nb", "a1")
             gb.add_grade_cell("test_forward", "nb", "a1", max_score=2, cell_type="code")
@@ -52,14 +52,14 @@ def _page(course):
 def test_every_step_scores_zero_whatever_an_earlier_grading_gave(course):
     from nbgrader.api import Gradebook
 
-    with Gradebook(course_files.db_url(course)) as gb:  # graded before, with full marks
+    with Gradebook(gradebook.db_url(course)) as gb:  # graded before, with full marks
         for notebook in gb.update_or_create_submission("a1", "alice").notebooks:
             for grade in notebook.grades:
                 grade.auto_score = grade.max_score
         gb.db.commit()
-    assert course_files.scores(course, "a1") == {"alice": {"test_forward": 2, "test_loss": 1}}
+    assert gradebook.scores(course, "a1") == {"alice": {"test_forward": 2, "test_loss": 1}}
     failures.record(course, "alice", "a1", RAW)
-    assert course_files.scores(course, "a1") == {"alice": {"test_forward": 0, "test_loss": 0}}
+    assert gradebook.scores(course, "a1") == {"alice": {"test_forward": 0, "test_loss": 0}}
 
 
 def test_the_feedback_page_says_why_in_both_languages_and_quotes_the_graders_last_line(course):

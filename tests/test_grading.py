@@ -16,7 +16,7 @@ import pytest
 from corpus import cells
 from corpus import demo_class
 from corpus import hostile_class
-from autograder.grading import course_files, batch, window
+from autograder.grading import folders, gradebook, nbgrader_commands, batch, window
 from autograder.grading.isolation import sandbox
 from autograder.diagnosis import MISTAKES as CATALOGUE
 
@@ -37,8 +37,8 @@ def _grade(folder, *args):
 def graded(tmp_path_factory):
     folder = tmp_path_factory.mktemp("demo")
     proc = subprocess.run([sys.executable, "-m", "corpus.demo_class", str(folder)], capture_output=True, text=True,
-                          cwd=course_files.ROOT)
-    return folder, proc, {a: course_files.scores(folder, a) for a in course_files.assignments(folder)}
+                          cwd=folders.ROOT)
+    return folder, proc, {a: gradebook.scores(folder, a) for a in folders.assignments(folder)}
 
 
 def test_demo_prints_the_table_with_the_expected_scores(graded):
@@ -59,7 +59,7 @@ def test_demo_without_bubblewrap_grades_the_course_and_says_what_it_left_out(tmp
     hostile submissions only: the whole demo is graded by the `graded` fixture.)"""
     env = dict(os.environ, **{sandbox.BWRAP_VARIABLE: str(tmp_path / "nowhere" / "bwrap")})
     proc = subprocess.run([sys.executable, "-m", "corpus.demo_class", str(tmp_path / "demo"), "--assignments",
-                           hostile_class.ASSIGNMENT], capture_output=True, text=True, env=env, cwd=course_files.ROOT)
+                           hostile_class.ASSIGNMENT], capture_output=True, text=True, env=env, cwd=folders.ROOT)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "no grading sandbox here: bubblewrap (bwrap) is not installed" in proc.stdout
     assert "leaves out reach_out (it reads and writes the course's files" in proc.stdout
@@ -84,20 +84,20 @@ def test_grading_succeeds_and_every_submission_is_in_the_gradebook(graded):
 
     assert set(failures.load(folder)) == {f"{s}/01_numpy" for s in demo_class.HOSTILE
                                           if hostile_class.CASES[s][2] == hostile_class.BROKEN}
-    for job in batch.submissions(folder, course_files.assignments(folder)):
+    for job in batch.submissions(folder, folders.assignments(folder)):
         got = scores[job.assignment][job.student]
         assert set(got) == set(cells.points(folder, job.assignment)) and None not in got.values(), (job, got)
 
 
 def test_solution_gets_full_marks(graded):
     folder, _, scores = graded
-    for assignment in course_files.assignments(folder):
+    for assignment in folders.assignments(folder):
         assert scores[assignment][demo_class.REFERENCE] == cells.points(folder, assignment)
 
 
 def test_untouched_stub_scores_zero_on_every_test_cell(graded):
     folder, _, scores = graded
-    for assignment in course_files.assignments(folder):
+    for assignment in folders.assignments(folder):
         stub = scores[assignment][demo_class.STUB]
         assert set(stub) == set(cells.points(folder, assignment))
         assert all(score == 0 for score in stub.values()), stub
@@ -125,10 +125,10 @@ def test_a_mistake_loses_only_its_step_and_feedback_names_it(graded, assignment,
 
 def test_feedback_never_shows_hidden_tests(graded):
     folder, _, _ = graded
-    hidden = [line.strip() for nb in course_files.source_notebooks(folder).values() for line in _hidden_lines(nb)]
+    hidden = [line.strip() for nb in folders.source_notebooks(folder).values() for line in _hidden_lines(nb)]
     assert len(hidden) > 10
     pages = list((folder / "feedback").rglob("*.html"))
-    assert len(pages) == len(batch.submissions(folder, course_files.assignments(folder)))
+    assert len(pages) == len(batch.submissions(folder, folders.assignments(folder)))
     for page in pages:
         text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text()))
         assert "HIDDEN TESTS" not in text
@@ -170,7 +170,7 @@ def test_feedback_summary_names_each_step_with_the_gradebooks_points(graded):
     folder, _, scores = graded
     not_graded = set(failures.load(folder))
     pages = 0
-    for assignment in course_files.assignments(folder):
+    for assignment in folders.assignments(folder):
         points = cells.points(folder, assignment)
         for student, got in scores[assignment].items():
             if f"{student}/{assignment}" in not_graded:  # not graded: failures.py's page, no steps to list
@@ -200,8 +200,8 @@ def test_grades_csv_and_class_report_are_written(graded):
     folder, proc, _ = graded
     rows = (folder / "grades.csv").read_text().splitlines()
     assert rows[0].startswith("assignment,")
-    students = {job.student for job in batch.submissions(folder, course_files.assignments(folder))}
-    assert len(rows) - 1 == len(students) * len(course_files.assignments(folder))  # nbgrader: one row each, 0 if absent
+    students = {job.student for job in batch.submissions(folder, folders.assignments(folder))}
+    assert len(rows) - 1 == len(students) * len(folders.assignments(folder))  # nbgrader: one row each, 0 if absent
     md = (folder / "reports" / "class_report.md").read_text()
     assert CATALOGUE["relu_mask_missing"].en in md and "| reference |" in md
     assert (folder / "reports" / "class_report.png").stat().st_size > 10_000
@@ -214,12 +214,12 @@ def test_rerun_grades_only_what_changed(graded):
     assert "nothing new or changed" in again.stdout, again.stdout
     target = folder / "submitted" / demo_class.STUB / "01_numpy"
     notebook = next(target.glob("*.ipynb"))
-    shutil.copy(course_files.source_notebooks(folder)["01_numpy"], notebook)  # the stub student finished 01
+    shutil.copy(folders.source_notebooks(folder)["01_numpy"], notebook)  # the stub student finished 01
     changed = _grade(folder)
     assert "graded 1 submission(s)" in changed.stdout, changed.stdout
-    assert course_files.scores(folder, "01_numpy")[demo_class.STUB] == cells.points(folder, "01_numpy")
-    for assignment in course_files.assignments(folder):
-        for student, got in course_files.scores(folder, assignment).items():
+    assert gradebook.scores(folder, "01_numpy")[demo_class.STUB] == cells.points(folder, "01_numpy")
+    for assignment in folders.assignments(folder):
+        for student, got in gradebook.scores(folder, assignment).items():
             if (student, assignment) != (demo_class.STUB, "01_numpy"):
                 assert got == scores[assignment][student]
 
@@ -232,21 +232,21 @@ def test_parallel_grades_equal_stock_sequential_nbgrader(tmp_path):
     os.environ["AUTOGRADER_EXECUTE"] = "1"  # stock: nbgrader runs each notebook in its kernel, one after another
     try:
         for a in pick:
-            course_files.nbgrader(stock, "autograde", a, "--force")
+            nbgrader_commands.run(stock, "autograde", a, "--force")
     finally:
         del os.environ["AUTOGRADER_EXECUTE"]
     proc = _grade(ours)  # judged, no kernel run
     assert proc.returncode == 0, proc.stdout + proc.stderr
     for a in pick:
-        assert course_files.scores(ours, a) == course_files.scores(stock, a)
-        assert len(course_files.scores(ours, a)) == 3
+        assert gradebook.scores(ours, a) == gradebook.scores(stock, a)
+        assert len(gradebook.scores(ours, a)) == 3
 
 
 def test_selfcheck_grades_a_learners_copy_and_leaves_it_untouched(tmp_path):
     mine = tmp_path / "my work"
-    shutil.copytree(course_files.ROOT / "release" / "01_numpy", mine)
+    shutil.copytree(folders.ROOT / "release" / "01_numpy", mine)
     path = next(mine.glob("*.ipynb"))
-    path.write_bytes(nbformat.writes(demo_class.edited(course_files.source_notebooks()["01_numpy"], "backward",
+    path.write_bytes(nbformat.writes(demo_class.edited(folders.source_notebooks()["01_numpy"], "backward",
                                                        demo_class.MISTAKES[0][3])).encode())
     before = path.read_bytes()
     proc = subprocess.run([sys.executable, "-m", "autograder", "selfcheck", str(tmp_path)], capture_output=True, text=True)
@@ -258,18 +258,18 @@ def test_selfcheck_grades_a_learners_copy_and_leaves_it_untouched(tmp_path):
 
 
 def test_zip_collect_then_grade(tmp_path):
-    folder = course_files.new_course(tmp_path / "course")
+    folder = folders.new_course(tmp_path / "course")
     archive = folder / "downloaded" / "01_numpy" / "archive"
     archive.mkdir(parents=True)
-    source = course_files.source_notebooks(folder)["01_numpy"]
+    source = folders.source_notebooks(folder)["01_numpy"]
     shutil.copy(source, archive / f"alice__{source.name}")
     import zipfile
 
     with zipfile.ZipFile(archive / "bob.zip", "w") as z:
-        z.write(course_files.ROOT / "release" / "01_numpy" / source.name, f"bob__{source.name}")
-    course_files.nbgrader(folder, "zip_collect", "01_numpy")
+        z.write(folders.ROOT / "release" / "01_numpy" / source.name, f"bob__{source.name}")
+    nbgrader_commands.run(folder, "zip_collect", "01_numpy")
     assert _grade(folder, "01_numpy").returncode == 0
-    scores = course_files.scores(folder, "01_numpy")
+    scores = gradebook.scores(folder, "01_numpy")
     assert scores["alice"] == cells.points(folder, "01_numpy")
     assert set(scores["bob"].values()) == {0}
 
@@ -280,11 +280,11 @@ def test_zip_collect_keeps_every_file_inside_the_course_and_collects_the_rest(tm
     import io
     import zipfile
 
-    folder = course_files.new_course(tmp_path / "course")
+    folder = folders.new_course(tmp_path / "course")
     archive = folder / "downloaded" / "01_numpy" / "archive"
     archive.mkdir(parents=True)
-    name = course_files.source_notebooks(folder)["01_numpy"].name
-    notebook = (course_files.ROOT / "release" / "01_numpy" / name).read_bytes()
+    name = folders.source_notebooks(folder)["01_numpy"].name
+    notebook = (folders.ROOT / "release" / "01_numpy" / name).read_bytes()
     inner = io.BytesIO()
     with zipfile.ZipFile(inner, "w") as z:
         z.writestr(f"carol__{name}", notebook)
@@ -294,7 +294,7 @@ def test_zip_collect_keeps_every_file_inside_the_course_and_collects_the_rest(tm
         z.writestr("inner.zip", inner.getvalue())
     with zipfile.ZipFile(archive / "bob.zip", "w") as z:
         z.writestr(f"bob__{name}", notebook)
-    proc = course_files.nbgrader(folder, "zip_collect", "01_numpy")
+    proc = nbgrader_commands.run(folder, "zip_collect", "01_numpy")
     assert "would be written outside the course" in proc.stderr
     collected = sorted(p.parent.parent.name for p in (folder / "submitted").glob(f"*/01_numpy/{name}"))
     assert collected == sorted(["bob", "carol", "with space", "学生"])

@@ -19,7 +19,7 @@ import pytest
 from corpus import cells
 from corpus import demo_class
 from corpus import hostile_class
-from autograder.grading import course_files, failures
+from autograder.grading import folders, gradebook, failures
 from autograder.grading.isolation import sandbox
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(sandbox.unavailable() is not None, reason=str(sandbox.unavailable()))]
@@ -30,7 +30,7 @@ A = hostile_class.ASSIGNMENT
 def graded(untrusted):
     """The hostile class, graded with the authority class in one course (conftest.py)."""
     folder, proc, canaries = untrusted
-    return folder, proc, course_files.scores(folder, A), canaries
+    return folder, proc, gradebook.scores(folder, A), canaries
 
 
 def _expected(folder, student):
@@ -38,7 +38,7 @@ def _expected(folder, student):
 
 
 def _autograded(folder, student):
-    return nbformat.read(folder / "autograded" / student / A / course_files.source_notebooks(folder)[A].name, as_version=4)
+    return nbformat.read(folder / "autograded" / student / A / folders.source_notebooks(folder)[A].name, as_version=4)
 
 
 def _feedback(folder, student):
@@ -108,7 +108,7 @@ def test_errors_without_a_message_are_explained_in_the_feedback(graded):
 def test_outputs_stay_small(graded, executed, kept):
     folder = graded[0] if kept == "the student's own outputs" else executed[0]
     for student in ("print_flood", "huge_string", "huge_image"):
-        notebook = folder / "autograded" / student / A / course_files.source_notebooks(folder)[A].name
+        notebook = folder / "autograded" / student / A / folders.source_notebooks(folder)[A].name
         page = next((folder / "feedback" / student / A).glob("*.html"))
         assert notebook.stat().st_size < 2_000_000, (student, notebook.stat().st_size)
         assert page.stat().st_size < 3_000_000, (student, page.stat().st_size)
@@ -139,7 +139,7 @@ def executed(tmp_path_factory):
     proc = subprocess.run([sys.executable, "-m", "autograder", "grade", "--course", str(folder), "--jobs", "2", "--execute"],
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    return folder, proc, course_files.scores(folder, A), canaries
+    return folder, proc, gradebook.scores(folder, A), canaries
 
 
 def test_running_the_notebooks_again_gives_the_same_scores(graded, executed):
@@ -227,12 +227,12 @@ def test_grading_killed_halfway_twice_then_rerun_gives_one_grade_per_notebook(tm
     assert f"graded {STUDENTS - done_before} submission(s)" in rerun.stdout, rerun.stdout
     from nbgrader.api import Gradebook
 
-    with Gradebook(course_files.db_url(folder)) as gb:
+    with Gradebook(gradebook.db_url(folder)) as gb:
         submissions = gb.assignment_submissions(A)
         assert sorted(s.student_id for s in submissions) == sorted(p.name for p in (folder / "submitted").iterdir())
         for submission in submissions:
             assert len(submission.notebooks) == 1
             assert all(g.score is not None for nb in submission.notebooks for g in nb.grades)
-    scores = course_files.scores(folder, A)
+    scores = gradebook.scores(folder, A)
     for student in scores:
         assert scores[student] == demo_class.expected(folder, student, A, cells.points(folder, A)), student

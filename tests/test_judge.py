@@ -182,10 +182,10 @@ def _notebook_verdicts(path):
     against the instructor's test code of its source notebook."""
     import nbformat
 
-    from autograder.grading import course_files
+    from autograder.grading import folders
 
     assignment = path.parent.name
-    source = nbformat.read(course_files.source_notebooks()[assignment], as_version=4)
+    source = nbformat.read(folders.source_notebooks()[assignment], as_version=4)
     tests = {c.metadata["nbgrader"]["grade_id"]: c.source for c in source.cells if judge.is_test(c)}
     nb = nbformat.read(path, as_version=4)
     found = {}
@@ -201,15 +201,15 @@ def _notebook_verdicts(path):
 @pytest.mark.parametrize("assignment", ["01_numpy", "02_autograd", "03_nn", "04_optim", "05_module"])
 def test_the_judge_passes_the_reference_solution_and_fails_the_stub_on_every_step(zygote, assignment):
     """Every hidden test, on every device here (CUDA too, where there is a GPU), judged in the probe."""
-    from autograder.grading import course_files
+    from autograder.grading import folders
 
-    source = course_files.source_notebooks()[assignment]
+    source = folders.source_notebooks()[assignment]
     for grade_id, (outcome, text) in _notebook_verdicts(source).items():
         assert outcome == "passed" and "✓" in text, (grade_id, outcome, text)
         on_cpu_only = ("01_numpy", "03_nn/test_model", "04_optim/test_optimizer")  # checks of structure, no device
         if torch.cuda.is_available() and not {assignment, f"{assignment}/{grade_id}"} & set(on_cpu_only):
             assert " cuda" in text, (grade_id, text)  # the hidden tests ran on the GPU too
-    for grade_id, (outcome, text) in _notebook_verdicts(course_files.ROOT / "release" / assignment / source.name).items():
+    for grade_id, (outcome, text) in _notebook_verdicts(folders.ROOT / "release" / assignment / source.name).items():
         assert outcome == "NotImplementedError" and text == "请完成这一步 / complete this step", (grade_id, outcome)
 
 

@@ -15,7 +15,7 @@ import pytest
 from corpus import demo_class
 from autograder import messages
 from autograder.diagnosis import MISTAKES
-from autograder.grading import course_files, verdict
+from autograder.grading import folders, gradebook, release, verdict
 
 pytestmark = pytest.mark.slow
 
@@ -35,11 +35,11 @@ def _run(folder, *args, language):
 
 @pytest.fixture(scope="module")
 def graded_in_chinese(tmp_path_factory):
-    folder = course_files.new_course(tmp_path_factory.mktemp("languages") / "course")
-    for other in set(course_files.assignments(folder)) - {A}:
+    folder = folders.new_course(tmp_path_factory.mktemp("languages") / "course")
+    for other in set(folders.assignments(folder)) - {A}:
         shutil.rmtree(folder / "source" / other)
-    course_files.generate_release(folder)
-    source = course_files.source_notebooks(folder)[A]
+    release.generate_release(folder)
+    source = folders.source_notebooks(folder)[A]
     for student, kind in STUDENTS.items():
         demo_class.submit(folder, student, A, demo_class.notebook_for(folder, kind or student, A, source), source.name)
     _run(folder, "grade", "--jobs", "2", *demo_class.trusted_grading(), A, language="zh")
@@ -47,7 +47,7 @@ def graded_in_chinese(tmp_path_factory):
 
 
 def _records(folder, student):
-    path, = course_files.notebooks(folder, "autograded", student, A)
+    path, = folders.notebooks(folder, "autograded", student, A)
     return {r["step"]: r for r in map(verdict.read, nbformat.read(path, as_version=4).cells) if r}
 
 
@@ -58,7 +58,7 @@ def _mistakes_rows(folder):
 
 
 def test_every_graded_cell_keeps_its_record_through_nbgrader(graded_in_chinese):
-    scores = course_files.scores(graded_in_chinese, A)
+    scores = gradebook.scores(graded_in_chinese, A)
     for student in STUDENTS:
         records = _records(graded_in_chinese, student)
         assert set(records) == set(scores[student])
@@ -85,5 +85,5 @@ def test_feedback_made_again_in_english_says_it_in_english_with_the_same_rows(gr
     english_rows = _mistakes_rows(folder)
     assert [(r[0], r[1], r[3]) for r in english_rows] == [(r[0], r[1], r[3]) for r in chinese_rows]
     assert not any(CJK.search(r[2]) for r in english_rows)
-    assert course_files.scores(folder, A)[demo_class.REFERENCE] == {s: r["max_points"] for s, r in
+    assert gradebook.scores(folder, A)[demo_class.REFERENCE] == {s: r["max_points"] for s, r in
                                                                   _records(folder, demo_class.REFERENCE).items()}

@@ -13,7 +13,7 @@ import pytest
 
 from corpus import demo_class
 from corpus import markup_class
-from autograder.grading import course_files
+from autograder.grading import folders, gradebook
 from autograder.grading.plugins import feedback
 from browser_helpers import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, Lab, feedback_page, jupyter_env
 
@@ -39,7 +39,7 @@ def _formgrader_exporter(course):
     from nbgrader.server_extensions.formgrader import handlers
     from traitlets.config import Config
 
-    config = course_files.load_config(course)
+    config = folders.load_config(course)
     extra = Config()
     extra.HTMLExporter.template_name = "formgrade"
     extra.HTMLExporter.extra_template_basedirs = [handlers.template_path]
@@ -139,8 +139,8 @@ def test_the_content_security_policy_alone_stops_the_scripts(browser, course, tm
     """The submitted file itself, outputs stored by the student included, rendered by the course's feedback
     exporter with nbconvert's sanitising switched off: the scripts are live markup in the page, and the
     page's policy still lets none run, while MathJax (its own script) does."""
-    name = course_files.source_notebooks(course)[markup_class.ASSIGNMENT].name
-    nb = _with_scores(nbformat.read(course_files.folder(course, "submitted", markup_class.STUDENT,
+    name = folders.source_notebooks(course)[markup_class.ASSIGNMENT].name
+    nb = _with_scores(nbformat.read(folders.folder(course, "submitted", markup_class.STUDENT,
                                                         markup_class.ASSIGNMENT) / name, as_version=4))
     grades = {"notebook": NOTEBOOK, "score": 10.0, "max_score": 10.0, "late_penalty": 0}
     unsanitised = feedback_page(nb, grades, sanitize_html=False, filters={
@@ -150,7 +150,7 @@ def test_the_content_security_policy_alone_stops_the_scripts(browser, course, tm
     for markup in ("<img onerror>", "<a href=javascript", "<iframe>", f"<script>window.{markup_class.SIGN}stored_js",
                    f"<script>window.{markup_class.SIGN}markdown_script", f"<script>window.{markup_class.SIGN}stored_html"):
         assert any(found.startswith(markup) for found in live), (markup, live)
-    sanitised = feedback_page(_with_scores(nbformat.read(course_files.folder(
+    sanitised = feedback_page(_with_scores(nbformat.read(folders.folder(
         course, "submitted", markup_class.STUDENT, markup_class.ASSIGNMENT) / name, as_version=4)), grades)
     assert markup_class.live(sanitised) == []
     for label, html in (("unsanitised", unsanitised), ("sanitised", sanitised)):
@@ -183,7 +183,7 @@ def server(course, tmp_path_factory):
 def _submission_id(course, student):
     from nbgrader.api import Gradebook
 
-    with Gradebook(course_files.db_url(course)) as gb:
+    with Gradebook(gradebook.db_url(course)) as gb:
         return gb.find_submission_notebook(NOTEBOOK, markup_class.ASSIGNMENT, student).id
 
 
@@ -252,7 +252,7 @@ def test_an_instructor_grades_by_hand_in_the_formgrader(browser, course, server)
     page.screenshot(path=SCREENSHOTS / "14_formgrader_manual_grade.png")
     context.close()
 
-    with Gradebook(course_files.db_url(course)) as gb:
+    with Gradebook(gradebook.db_url(course)) as gb:
         args = (NOTEBOOK, markup_class.ASSIGNMENT, demo_class.REFERENCE)
         assert gb.find_comment("forward", *args).manual_comment == comment
         grade = gb.find_grade("test_forward", *args)

@@ -5,7 +5,7 @@ import pytest
 
 from corpus import mutations
 from autograder import guards, rules
-from autograder.grading import course_files
+from autograder.grading import folders
 from autograder.grading.judge import definitions
 
 # Where each notebook's steps run: by hand in 01_numpy, no autograd in 02_autograd's part A.
@@ -27,7 +27,7 @@ def _broken(nb, assignment):
 
 
 def test_the_reference_solutions_and_every_instructor_cell_read_clean():
-    for assignment, path in course_files.source_notebooks().items():
+    for assignment, path in folders.source_notebooks().items():
         nb = nbformat.read(path, as_version=4)
         assert _broken(nb, assignment) == {}, assignment
         for cell in nb.cells:  # the set-up and check cells too: a visible check reads every cell the kernel ran

@@ -5,7 +5,7 @@ import pytest
 
 from autograder import _steps, checks, nn_checks
 from autograder.compare import CheckFailed
-from autograder.grading import course_files
+from autograder.grading import folders
 from autograder.problems import devices
 
 
@@ -31,7 +31,7 @@ def test_on_every_device_stops_at_the_first_failure_and_names_it():
 
 
 def _hidden_tests():
-    for assignment, path in course_files.source_notebooks().items():
+    for assignment, path in folders.source_notebooks().items():
         for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
             if cell.get("metadata", {}).get("nbgrader", {}).get("grade"):
                 yield assignment, cell["metadata"]["nbgrader"]["grade_id"], "".join(cell["source"])

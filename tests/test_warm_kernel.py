@@ -91,14 +91,14 @@ def test_the_sandbox_shows_only_the_environment_of_the_course_folder(tmp_path):
     import subprocess
     import sys
 
-    from autograder.grading import course_files
+    from autograder.grading import folders
 
     if os.geteuid() == 0:  # the sandbox runs as the worker's own user id, which must reach its folder
         os.chown(tmp_path, *sandbox.account())
-    listing = f"import json, os; print(json.dumps(os.listdir({str(course_files.ROOT)!r})))"
+    listing = f"import json, os; print(json.dumps(os.listdir({str(folders.ROOT)!r})))"
     inside = subprocess.run(sandbox.command(tmp_path, [sys.executable, "-c", listing]), capture_output=True, text=True)
     assert inside.returncode == 0, inside.stderr
-    assert "source" in os.listdir(course_files.ROOT)
+    assert "source" in os.listdir(folders.ROOT)
     assert set(json.loads(inside.stdout)) <= {"autograder", ".venv"}  # no source/, gradebook, submissions
 
 

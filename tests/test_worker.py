@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from autograder.grading import batch, course_files, worker
+from autograder.grading import batch, folders, worker
 
 
 def test_a_submissions_files_leave_out_links_to_what_the_student_must_not_read(tmp_path):
@@ -34,13 +34,13 @@ def test_writing_a_jobs_files_replaces_what_was_there(tmp_path):
 
 
 def test_the_kit_makes_a_course_folder_with_the_same_config_and_assignments(tmp_path):
-    kit = worker.kit(course_files.ROOT)
+    kit = worker.kit(folders.ROOT)
     assert "nbgrader_config.py" in kit
     assert all(name == "nbgrader_config.py" or name.startswith("source/") for name in kit)
     worker.write_files(kit, tmp_path / "workspace")
-    assert course_files.assignments(tmp_path / "workspace") == course_files.assignments(course_files.ROOT)
-    for a, path in course_files.source_notebooks(course_files.ROOT).items():
-        assert (course_files.source_notebooks(tmp_path / "workspace")[a]).read_bytes() == path.read_bytes()
+    assert folders.assignments(tmp_path / "workspace") == folders.assignments(folders.ROOT)
+    for a, path in folders.source_notebooks(folders.ROOT).items():
+        assert (folders.source_notebooks(tmp_path / "workspace")[a]).read_bytes() == path.read_bytes()
 
 
 def test_the_digest_changes_with_a_files_name_or_contents():

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from corpus import demo_class  # noqa: E402
-from autograder.grading import course_files  # noqa: E402
+from autograder.grading import folders, gradebook, nbgrader_commands  # noqa: E402
 
 
 def floor_seconds(repeats=3):
@@ -68,13 +68,13 @@ def main(argv=None):
     parser.add_argument("--postgres", default=os.environ.get("NBGRADER_TEST_POSTGRES_URL"),
                         help="a PostgreSQL database the bench may empty: adds the Dask cluster against the local pool")
     args = parser.parse_args(argv)
-    course_files.environment_first()
+    nbgrader_commands.environment_first()
     with tempfile.TemporaryDirectory() as tmp:
         stock, ours, bare, run = (Path(tmp) / name for name in ("stock", "ours", "bare", "run"))
         demo_class.build(stock, students=args.students)
         for copy in (ours, bare, run):
             shutil.copytree(stock, copy)
-        assignments = course_files.assignments(stock)
+        assignments = folders.assignments(stock)
         notebooks = sum(1 for _ in (stock / "submitted").glob("*/*/*.ipynb"))
         print(f"class: {args.students} students × {len(assignments)} assignments = {notebooks} notebooks; "
               f"{os.cpu_count()} cores")
@@ -93,7 +93,7 @@ def main(argv=None):
         t_bare = timed(grade + [str(bare), "--no-sandbox"], bare) if not why else t_ours
         t_run = timed(grade + [str(run), "--execute"], run)
         graded = (ours, run) if why else (ours, bare, run)
-        same = all(course_files.scores(stock, a) == course_files.scores(c, a) for a in assignments for c in graded)
+        same = all(gradebook.scores(stock, a) == gradebook.scores(c, a) for a in assignments for c in graded)
 
         print(f"floor (kernel start + import torch, numpy, matplotlib): {floor:.2f} s per notebook")
         print(f"stock nbgrader autograde, sequential : {t_stock:7.1f} s  ({t_stock / notebooks:.2f} s per notebook)")
@@ -135,9 +135,9 @@ def profile(course, sandboxed, jobs=6):
 
     from autograder.grading import batch, worker
 
-    todo = batch.submissions(course, course_files.assignments(course))[:jobs]
+    todo = batch.submissions(course, folders.assignments(course))[:jobs]
     with tempfile.TemporaryDirectory() as scratch:
-        why = worker.start(worker.kit(course), course_files.db_url(course), scratch, sandboxed=sandboxed)
+        why = worker.start(worker.kit(course), gradebook.db_url(course), scratch, sandboxed=sandboxed)
         if why:
             return f"profile: not measured ({why})"
         try:
@@ -170,7 +170,7 @@ def pool_and_cluster(graded, tmp, jobs, url, assignments):
     import dask_cluster
     import postgres
 
-    expected = {a: course_files.scores(graded, a) for a in assignments}
+    expected = {a: gradebook.scores(graded, a) for a in assignments}
     cluster = dask_cluster.Cluster(tmp / "dask")
     try:
         cluster.workers(jobs)
@@ -188,7 +188,7 @@ def pool_and_cluster(graded, tmp, jobs, url, assignments):
             times.append(time.perf_counter() - start)
             if proc.returncode:
                 raise SystemExit(f"grading with {' '.join(options)} failed:\n{proc.stdout}\n{proc.stderr}")
-            same = same and {a: course_files.scores(folder, a, url) for a in assignments} == expected
+            same = same and {a: gradebook.scores(folder, a, url) for a in assignments} == expected
     finally:
         cluster.stop()
     return times[0], times[1], same

@@ -2,7 +2,10 @@
 of it runs in a student's kernel.
 
 - ``cli``           ``python -m autograder release | grade | feedback | selfcheck``
-- ``course_files``  the course on disk: assignments, folders (as nbgrader names them), release, scores
+- ``folders``       the course on disk: its folders as nbgrader names them, assignments, source notebooks, config
+- ``nbgrader_commands``  nbgrader's own commands, run in a course folder as an instructor runs them
+- ``release``       make release: the student notebooks (release/) and the reading edition (notebooks/)
+- ``gradebook``     the course's gradebook: where it is, each step's scores, grades.csv
 - ``batch``         a class graded in parallel, only what changed, with a warm process per worker
 - ``worker``        one grading worker: set up once, then a job's files in, its results out
 - ``window``        jobs sent to workers with a bounded number out at once (the pool's and the cluster's)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from . import course_files, failures, worker
+from . import folders, gradebook, nbgrader_commands, failures, worker
 from .window import windowed
 from .isolation import sandbox
 from .worker import Job, Outcome  # noqa: F401  (the names a job and its result go by)
@@ -29,16 +29,16 @@ from .worker import Job, Outcome  # noqa: F401  (the names a job and its result 
 
 def submissions(course, assignments):
     """Every (student, assignment) submitted under ``course``/submitted/, as Jobs."""
-    root = course_files.folder(course, "submitted")
+    root = folders.folder(course, "submitted")
     if not root.is_dir():
         return []
     return [Job(s.name, a) for s in sorted(root.iterdir()) if s.is_dir()
-            for a in assignments if course_files.folder(course, "submitted", s.name, a).is_dir()]
+            for a in assignments if folders.folder(course, "submitted", s.name, a).is_dir()]
 
 
 def submitted_files(course, job):
     """{path relative to the submission's folder: contents} of ``job``'s submitted files."""
-    return worker.files_in(course_files.folder(course, "submitted", job.student, job.assignment))
+    return worker.files_in(folders.folder(course, "submitted", job.student, job.assignment))
 
 
 def digest(files):
@@ -53,7 +53,7 @@ class Ledger:
     """The digest of every job graded to the end, in autograded/.digests.json (written atomically)."""
 
     def __init__(self, course):
-        self.path = course_files.folder(course, "autograded") / ".digests.json"
+        self.path = folders.folder(course, "autograded") / ".digests.json"
         self.entries = json.loads(self.path.read_text()) if self.path.exists() else {}
 
     @staticmethod
@@ -79,7 +79,7 @@ def prepare_gradebook(course, assignments, students):
 
     from nbgrader.api import Gradebook, MissingEntry
 
-    with Gradebook(course_files.db_url(course)) as gb:
+    with Gradebook(gradebook.db_url(course)) as gb:
         for student in students:
             gb.update_or_create_student(student)
         missing = []
@@ -91,7 +91,7 @@ def prepare_gradebook(course, assignments, students):
                 missing.append(a)
     with tempfile.TemporaryDirectory() as scratch:
         for a in missing:
-            course_files.nbgrader(course, "generate_assignment", a, "--force",
+            nbgrader_commands.run(course, "generate_assignment", a, "--force",
                                   f"--CourseDirectory.release_directory={scratch}")
 
 
@@ -116,17 +116,17 @@ def grade(course, assignments=None, jobs=None, force=False, progress=True, warm=
         why = sandbox.unavailable() if sandboxed else None
         if why:
             raise SystemExit(why)
-    course_files.environment_first()
-    assignments = assignments or course_files.assignments(course)
+    nbgrader_commands.environment_first()
+    assignments = assignments or folders.assignments(course)
     found = submissions(course, assignments)
     prepare_gradebook(course, assignments, sorted({job.student for job in found}))
-    course_files.folder(course, "autograded").mkdir(exist_ok=True)
+    folders.folder(course, "autograded").mkdir(exist_ok=True)
     ledger = Ledger(course)
     # The files are read again when a job is sent (a class's notebooks need not all be in memory at once).
     todo = [job for job in found if force or not ledger.is_current(job, digest(submitted_files(course, job)))]
     outcomes = []
     if todo:
-        setup = dict(course_kit=worker.kit(course), db_url=course_files.db_url(course), warm=warm, sandboxed=sandboxed,
+        setup = dict(course_kit=worker.kit(course), db_url=gradebook.db_url(course), warm=warm, sandboxed=sandboxed,
                      execute=execute)
         if scheduler:
             results = cluster.grade(scheduler, todo, lambda job: submitted_files(course, job), **setup)
@@ -140,14 +140,14 @@ def grade(course, assignments=None, jobs=None, force=False, progress=True, warm=
                 bar.write(f"✗ {job.student}/{job.assignment}: not graded: {outcome.reason}")
                 continue
             if outcome.ok:
-                for step, written in outcome.files.items():
-                    worker.write_files(written, course_files.folder(course, step, job.student, job.assignment))
+                for stage, written in outcome.files.items():
+                    worker.write_files(written, folders.folder(course, stage, job.student, job.assignment))
                 failures.clear(course, job.student, job.assignment)
             else:  # zero with the reason, in the gradebook, the feedback and the class report
                 failures.record(course, job.student, job.assignment, outcome.reason)
                 bar.write(f"✗ {job.student}/{job.assignment}: {outcome.reason}")
             ledger.record(job, digest(files))
-    course_files.export_grades(course)
+    gradebook.export_grades(course)
     return outcomes
 
 
@@ -156,7 +156,7 @@ def _pool(course, todo, jobs, setup):
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     threads = max(1, (os.cpu_count() or 1) // workers)
     # The workers' and their kernels' chatter on stderr goes to a log, off the progress bar.
-    log = course_files.folder(course, "autograded") / ".kernels.log"
+    log = folders.folder(course, "autograded") / ".kernels.log"
     with tempfile.TemporaryDirectory(prefix="grading-") as scratch, \
             ProcessPoolExecutor(workers, initializer=_start, initargs=(setup, scratch, threads, str(log))) as pool:
         yield from windowed(todo, lambda job, files: pool.submit(worker.grade, job, files),

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from .. import messages
-from . import course_files
+from . import folders, nbgrader_commands, release
 
 
 def main(argv=None):
@@ -23,7 +23,7 @@ def main(argv=None):
     g.add_argument("assignments", nargs="*", help="assignments to grade (default: all)")
     g.add_argument("--jobs", type=int, default=os.cpu_count(), help="parallel workers (default: the number of cores)")
     g.add_argument("--force", action="store_true", help="regrade everything, changed or not")
-    g.add_argument("--course", default=str(course_files.ROOT), help="course folder (default: this one)")
+    g.add_argument("--course", default=str(folders.ROOT), help="course folder (default: this one)")
     g.add_argument("--cold", action="store_true",
                    help="start every probe process (and, with --execute, every kernel) from scratch instead of forking "
                         "it from a warm process")
@@ -40,15 +40,15 @@ def main(argv=None):
     f.add_argument("assignments", nargs="*", help="assignments (default: all)")
     f.add_argument("--language", choices=messages.LANGUAGES,
                    help=f"zh, en or both (default: {messages.VARIABLE}, else {messages.DEFAULT})")
-    f.add_argument("--course", default=str(course_files.ROOT), help="course folder (default: this one)")
+    f.add_argument("--course", default=str(folders.ROOT), help="course folder (default: this one)")
     sc = sub.add_parser("selfcheck", help="grade your own notebooks with the full hidden tests; your files stay as they are")
-    sc.add_argument("folder", nargs="?", default=str(course_files.ROOT / "release"), help="where your notebooks are (default: release/)")
+    sc.add_argument("folder", nargs="?", default=str(folders.ROOT / "release"), help="where your notebooks are (default: release/)")
     args = parser.parse_args(argv)
 
     if args.command == "release":
-        course_files.build_release(course_files.ROOT / "release")
+        release.build_release(folders.ROOT / "release")
         print("release/ regenerated with nbgrader generate_assignment")
-        course_files.build_reading_edition(course_files.ROOT / "notebooks")
+        release.build_reading_edition(folders.ROOT / "notebooks")
         print("notebooks/ regenerated (reading edition, executed)")
     elif args.command == "grade":
         return grade(Path(args.course), args.assignments, args.jobs, args.force, not args.cold, args.sandboxed,
@@ -65,10 +65,10 @@ def main(argv=None):
 def grade(folder, assignments, jobs, force, warm=True, sandboxed=True, scheduler=None, execute=False):
     from . import batch, report
 
-    assignments = assignments or course_files.assignments(folder)
-    unknown = sorted(set(assignments) - set(course_files.assignments(folder)))
+    assignments = assignments or folders.assignments(folder)
+    unknown = sorted(set(assignments) - set(folders.assignments(folder)))
     if unknown:
-        print(f"unknown assignment(s): {', '.join(unknown)}; the course has {', '.join(course_files.assignments(folder))}",
+        print(f"unknown assignment(s): {', '.join(unknown)}; the course has {', '.join(folders.assignments(folder))}",
               file=sys.stderr)
         return 2
     outcomes = batch.grade(folder, assignments, jobs=jobs, force=force, warm=warm, sandboxed=sandboxed,
@@ -98,14 +98,14 @@ def feedback(folder, assignments, language=None):
 
     if language:
         os.environ[messages.VARIABLE] = language  # for this process and the nbgrader it runs
-    assignments = assignments or course_files.assignments(folder)
-    unknown = sorted(set(assignments) - set(course_files.assignments(folder)))
+    assignments = assignments or folders.assignments(folder)
+    unknown = sorted(set(assignments) - set(folders.assignments(folder)))
     if unknown:
         print(f"unknown assignment(s): {', '.join(unknown)}", file=sys.stderr)
         return 2
-    course_files.environment_first()
+    nbgrader_commands.environment_first()
     for assignment in assignments:
-        course_files.nbgrader(folder, "generate_feedback", assignment, "--force")
+        nbgrader_commands.run(folder, "generate_feedback", assignment, "--force")
     for name, why in failures.reasons(folder).items():  # their pages are the course's own, not nbgrader's
         student, assignment = name.rsplit("/", 1)
         if assignment in assignments:

@@ -23,7 +23,7 @@ from distributed import wait as dask_wait
 from distributed.comm.addressing import get_address_host
 from tqdm import tqdm
 
-from . import course_files
+from . import gradebook
 from .window import windowed
 from .worker import grade as grade_job
 from .worker import start as start_worker
@@ -42,7 +42,7 @@ SQLITE = ("a Dask cluster's workers write grades to the gradebook themselves, an
 
 def refuse_sqlite(course):
     """Stop, with the reason, when ``course``'s gradebook is an SQLite file."""
-    if course_files.db_url(course).startswith("sqlite"):
+    if gradebook.db_url(course).startswith("sqlite"):
         raise SystemExit(f"cannot grade on a cluster: {SQLITE}")
 
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import asdict, dataclass
 
 from .. import messages
-from . import course_files
+from . import folders, gradebook
 
 # (pattern in nbgrader's own error, the key of what the student reads in autograder/messages.py).
 # The course's own checks (submission.py) give their Reason directly.
@@ -65,7 +65,7 @@ def explain(why):
 
 
 def _ledger(course):
-    return course_files.folder(course, "autograded") / ".failures.json"
+    return folders.folder(course, "autograded") / ".failures.json"
 
 
 def reasons(course):
@@ -102,7 +102,7 @@ def record(course, student, assignment, why):
     from nbgrader.api import Gradebook
 
     why = why if isinstance(why, Reason) else from_nbgrader(why)
-    with Gradebook(course_files.db_url(course)) as gb:
+    with Gradebook(gradebook.db_url(course)) as gb:
         submission = gb.update_or_create_submission(assignment, student)
         for notebook in submission.notebooks:
             for grade in notebook.grades:
@@ -121,9 +121,9 @@ def write_pages(course, student, assignment, why):
     language(s): written when it is recorded, and again when feedback is made in another language."""
     from nbgrader.api import Gradebook
 
-    with Gradebook(course_files.db_url(course)) as gb:
+    with Gradebook(gradebook.db_url(course)) as gb:
         notebooks = [nb.name for nb in gb.find_assignment(assignment).notebooks]
-    folder = course_files.folder(course, "feedback", student, assignment)
+    folder = folders.folder(course, "feedback", student, assignment)
     folder.mkdir(parents=True, exist_ok=True)
     detail = html.escape(why.detail)
     for name in notebooks:

@@ -11,16 +11,16 @@ import nbformat
 
 from .. import messages
 from ..messages import Message
-from . import course_files, failures, verdict
+from . import folders, gradebook, failures, verdict
 
 
 def steps(course, assignments):
     """[(assignment, grade_id, max_score)] of every test cell, in notebook order."""
     from nbgrader.api import Gradebook
 
-    sources = course_files.source_notebooks(course)
+    sources = folders.source_notebooks(course)
     result = []
-    with Gradebook(course_files.db_url(course)) as gb:
+    with Gradebook(gradebook.db_url(course)) as gb:
         for a in assignments:
             order = [c.metadata.get("nbgrader", {}).get("grade_id") for c in nbformat.read(sources[a], as_version=4).cells]
             cells = [cell for nb in gb.find_assignment(a).notebooks for cell in nb.grade_cells]
@@ -31,7 +31,7 @@ def steps(course, assignments):
 
 def table(course, assignments):
     """{student: {(assignment, grade_id): score or None}} for every student in the gradebook."""
-    scores = {a: course_files.scores(course, a) for a in assignments}
+    scores = {a: gradebook.scores(course, a) for a in assignments}
     students = sorted({s for per in scores.values() for s in per})
     cells = steps(course, assignments)
     return {s: {(a, g): scores[a].get(s, {}).get(g) for a, g, _ in cells} for s in students}
@@ -56,7 +56,7 @@ def mistakes(course, assignments):
     """Counter of (assignment, grade_id, key, Message) named in the autograded test cells' verdict
     records (``named``): how many students' steps named each."""
     found = Counter()
-    for path in course_files.notebooks(course, "autograded"):
+    for path in folders.notebooks(course, "autograded"):
         assignment = path.parent.name
         if assignment not in assignments:
             continue

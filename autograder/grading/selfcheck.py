@@ -10,14 +10,14 @@ from pathlib import Path
 import nbformat
 
 from .. import messages as catalogue
-from . import batch, course_files, failures, verdict
+from . import batch, folders, failures, verdict
 from .isolation import sandbox
 
 
-def find_notebooks(folder, root=course_files.ROOT):
+def find_notebooks(folder, root=folders.ROOT):
     """{assignment: the learner's copy of its notebook} found anywhere under ``folder``, by name."""
     found = {}
-    for assignment, source in course_files.source_notebooks(root).items():
+    for assignment, source in folders.source_notebooks(root).items():
         matches = sorted(Path(folder).rglob(source.name))
         preferred = [m for m in matches if m.parent.name == assignment]
         if matches:
@@ -50,19 +50,19 @@ def explained(record):
                      if not (isinstance(one, catalogue.Message) and one.key == "check.failed"))
 
 
-def selfcheck(folder, jobs=None, root=course_files.ROOT):
+def selfcheck(folder, jobs=None, root=folders.ROOT):
     """Grade the notebooks under ``folder``; return {assignment: rows as from ``messages``}."""
     notebooks = find_notebooks(folder, root)
     with tempfile.TemporaryDirectory() as tmp:
-        scratch = course_files.new_course(Path(tmp) / "course", root)
+        scratch = folders.new_course(Path(tmp) / "course", root)
         for assignment, path in notebooks.items():
-            target = course_files.folder(scratch, "submitted", "me", assignment)
+            target = folders.folder(scratch, "submitted", "me", assignment)
             target.mkdir(parents=True)
             shutil.copy(path, target / path.name)
         outcomes = batch.grade(scratch, list(notebooks), jobs=jobs, progress=False,
                                  sandboxed=sandbox.unavailable() is None)  # your own notebooks: isolation optional
         failed = {o.job.assignment: o.reason for o in outcomes if not o.ok}
-        return {a: failed.get(a) or messages(next(course_files.folder(scratch, "autograded", "me", a).glob("*.ipynb")))
+        return {a: failed.get(a) or messages(next(folders.folder(scratch, "autograded", "me", a).glob("*.ipynb")))
                 for a in notebooks}
 
 

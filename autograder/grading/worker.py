@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from . import course_files, failures, submission
+from . import folders, failures, submission
 from .isolation import sandbox, warm_kernel
 
 
@@ -32,7 +32,7 @@ class Outcome:
     job: Job
     ok: bool
     reason: object = ""  # why not: a failures.Reason, or (with retry) the worker's failure in words
-    # {step ("autograded", "feedback"): {path inside the step's folder for this job: contents}}
+    # {stage ("autograded", "feedback"): {path inside the stage's folder for this job: contents}}
     files: dict = field(default_factory=dict)
     # True when the job did not end (its workers were lost, the worker failed): nothing is recorded,
     # and the next `make grade` tries it again.
@@ -75,7 +75,7 @@ def kit(course):
     """What a worker needs of the course, as files: {path relative to the course: contents}."""
     course = Path(course)
     files = {"nbgrader_config.py": (course / "nbgrader_config.py").read_bytes()}
-    source = course_files.folder(course, "source")
+    source = folders.folder(course, "source")
     files.update({f"{source.relative_to(course).as_posix()}/{name}": data for name, data in files_in(source).items()})
     return files
 
@@ -108,7 +108,7 @@ def start(course_kit, db_url, scratch, warm=True, sandboxed=True, execute=False,
     workspace = Path(tempfile.mkdtemp(prefix="course-", dir=scratch))
     write_files(course_kit, workspace)
     os.chdir(workspace)
-    config = course_files.load_config(workspace)
+    config = folders.load_config(workspace)
     config.CourseDirectory.db_url = db_url
     limits = sandbox.GradingLimits(config=config)
     # Every kernel comes from this worker's kernel process, in the sandbox (warm_kernel.py);
@@ -136,13 +136,13 @@ def grade(job, files):
         raise RuntimeError(_refusal or "this grading worker was not started")
     warm_kernel.ensure_zygote()  # the job before may have killed it
     root = Path(_api.coursedir.root)
-    submitted = course_files.folder(root, "submitted", job.student, job.assignment)
-    results = {step: course_files.folder(root, step, job.student, job.assignment) for step in RESULTS}
+    submitted = folders.folder(root, "submitted", job.student, job.assignment)
+    results = {stage: folders.folder(root, stage, job.student, job.assignment) for stage in RESULTS}
     write_files(files, submitted)
     try:
         outcome = _grade(job, root, submitted)
         if outcome.ok:
-            outcome.files = {step: files_in(folder) for step, folder in results.items()}
+            outcome.files = {stage: files_in(folder) for stage, folder in results.items()}
         return outcome
     finally:  # the workspace keeps nothing of a job: the next one may be anyone's
         for folder in [submitted, *results.values()]:
@@ -150,7 +150,7 @@ def grade(job, files):
 
 
 def _grade(job, root, submitted):
-    source = course_files.source_notebooks(root)[job.assignment]
+    source = folders.source_notebooks(root)[job.assignment]
     wrong = submission.ungradable(submitted, {source.name: source})
     if wrong:
         return Outcome(job, False, wrong)

@@ -12,12 +12,12 @@ import time
 import urllib.request
 from pathlib import Path
 
-from autograder.grading import course_files
+from autograder.grading import folders
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-SCREENSHOTS = course_files.ROOT / ".scratch" / "screenshots"
+SCREENSHOTS = folders.ROOT / ".scratch" / "screenshots"
 
 
 def free_port():
@@ -30,9 +30,9 @@ def course_copy(folder):
     """A copy of the course for the server: release/, source/ and nbgrader_config.py."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    shutil.copy(course_files.ROOT / "nbgrader_config.py", folder)
+    shutil.copy(folders.ROOT / "nbgrader_config.py", folder)
     for name in ("release", "source"):
-        shutil.copytree(course_files.ROOT / name, folder / name)
+        shutil.copytree(folders.ROOT / name, folder / name)
     return folder
 
 
@@ -63,7 +63,7 @@ def feedback_page(nb, grades, **settings):
     from traitlets.config import Config
 
     c = Config()
-    path = course_files.ROOT / "nbgrader_config.py"
+    path = folders.ROOT / "nbgrader_config.py"
     exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), {"get_config": lambda: c, "__file__": str(path)})
     converter = GenerateFeedback(coursedir=CourseDirectory(config=c), config=c)
     exporter = HTMLExporter(parent=converter, config=converter.config)  # as generate_feedback makes it
@@ -132,7 +132,7 @@ class MakeLab(Lab):
     the environment taken as it is (-o: make does not rebuild .venv first)."""
 
     def __init__(self, env, log_path):
-        self.root, self.env = course_files.ROOT, env
+        self.root, self.env = folders.ROOT, env
         self.port, self.token = free_port(), secrets.token_hex(16)
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(log_path, "w")

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 from corpus import authority_class
 from corpus import demo_class
 from corpus import hostile_class
-from autograder.grading import course_files
+from autograder.grading import folders
 
 def build(folder):
     """The authority class (the reference on each notebook it uses, the hostile class's limits), then the
@@ -26,7 +26,7 @@ def build(folder):
 def canaries(folder):
     """{path: contents} of files no submission may change: the source, the configuration, a submission."""
     a = hostile_class.ASSIGNMENT
-    name = course_files.source_notebooks(folder)[a].name
+    name = folders.source_notebooks(folder)[a].name
     paths = [folder / "source" / a / name, folder / "nbgrader_config.py", folder / "submitted" / demo_class.REFERENCE / a / name]
     return {path: path.read_bytes() for path in paths}
 

@@ -1,36 +1,36 @@
-"""autograder/grading/course_files.py: folders as nbgrader names them, and each step's points stated once."""
+"""autograder/grading/folders.py: folders as nbgrader names them, and each step's points stated once."""
 import json
 import re
 
-from autograder.grading import batch, course_files
+from autograder.grading import batch, folders
 
-ROOT = course_files.ROOT
+ROOT = folders.ROOT
 
 
 def test_folders_follow_the_course_configuration(tmp_path):
     """A course that renames nbgrader's folders is read where nbgrader itself writes."""
-    course = course_files.new_course(tmp_path / "course")
+    course = folders.new_course(tmp_path / "course")
     with open(course / "nbgrader_config.py", "a") as config:
         config.write('c.CourseDirectory.submitted_directory = "handed_in"\n'
                      'c.CourseDirectory.autograded_directory = "marked"\n')
     (course / "handed_in" / "ana" / "01_numpy").mkdir(parents=True)
-    assert course_files.folder(course, "submitted", "ana", "01_numpy") == course / "handed_in" / "ana" / "01_numpy"
-    assert course_files.folder(course, "autograded") == course / "marked"
-    assert course_files.folder(course, "feedback", "*", "01_numpy") == course / "feedback" / "*" / "01_numpy"
+    assert folders.folder(course, "submitted", "ana", "01_numpy") == course / "handed_in" / "ana" / "01_numpy"
+    assert folders.folder(course, "autograded") == course / "marked"
+    assert folders.folder(course, "feedback", "*", "01_numpy") == course / "feedback" / "*" / "01_numpy"
     assert batch.submissions(course, ["01_numpy", "02_autograd"]) == [batch.Job("ana", "01_numpy")]
     (course / "marked" / "ana" / "01_numpy").mkdir(parents=True)
     (course / "marked" / "ana" / "01_numpy" / "nb.ipynb").write_text("{}")
-    assert course_files.notebooks(course, "autograded") == [course / "marked" / "ana" / "01_numpy" / "nb.ipynb"]
-    assert course_files.notebooks(course, "autograded", "bo") == []
+    assert folders.notebooks(course, "autograded") == [course / "marked" / "ana" / "01_numpy" / "nb.ipynb"]
+    assert folders.notebooks(course, "autograded", "bo") == []
 
 
 def test_the_course_itself_uses_nbgraders_default_folders():
-    assert course_files.folder(ROOT, "source", ".", "01_numpy") == ROOT / "source" / "01_numpy"
-    assert course_files.folder(ROOT, "release") == ROOT / "release"
+    assert folders.folder(ROOT, "source", ".", "01_numpy") == ROOT / "source" / "01_numpy"
+    assert folders.folder(ROOT, "release") == ROOT / "release"
 
 
 def _graded_cells():
-    for assignment, path in course_files.source_notebooks().items():
+    for assignment, path in folders.source_notebooks().items():
         for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
             meta = cell.get("metadata", {}).get("nbgrader", {})
             if meta.get("grade"):
