@@ -17,10 +17,12 @@ c.CourseDirectory.db_url = (os.environ.get("NBGRADER_DB_URL")
 
 # The language of every message a student reads (all of them are in autograder/messages.py, 中文 and
 # English side by side): "zh" (中文 only), "en" (English only) or "both" (中文, then English; the
-# default). This sets it for grading, and the grading sandbox passes it on; for students' own kernels,
-# set AUTOGRADER_LANGUAGE in their environment too (on a JupyterHub, the spawner's environment).
-os.environ.setdefault("AUTOGRADER_LANGUAGE", "both")
-from autograder.messages import language, say  # noqa: E402
+# default, messages.DEFAULT). This sets it for grading (write "zh" or "en" in place of DEFAULT), and the
+# grading sandbox passes it on; for students' own kernels, set AUTOGRADER_LANGUAGE in their environment
+# too (on a JupyterHub, the spawner's environment).
+from autograder.messages import DEFAULT, VARIABLE, language, say  # noqa: E402
+
+os.environ.setdefault(VARIABLE, DEFAULT)
 
 try:
     language()

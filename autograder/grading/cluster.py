@@ -23,6 +23,7 @@ from distributed import wait as dask_wait
 from distributed.comm.addressing import get_address_host
 from tqdm import tqdm
 
+from .. import messages
 from . import gradebook
 from .window import windowed
 from .worker import grade as grade_job
@@ -97,7 +98,7 @@ def grade(address, todo, files_of, course_kit, db_url, warm=True, sandboxed=True
     """(Outcome, files) of each job of ``todo``, as they finish, from the cluster at ``address``
     (the scheduler's). ``files_of(job)``: its submitted files, read when it is sent."""
     with Client(address, timeout="30s") as client:
-        environment = {"AUTOGRADER_LANGUAGE": os.environ.get("AUTOGRADER_LANGUAGE", "both")}
+        environment = {messages.VARIABLE: messages.language()}
         client.register_plugin(GradingPlugin(course_kit, db_url, warm, sandboxed, execute, environment), name=PLUGIN)
         try:
             refusals = {who: why for who, why in client.run(_readiness).items() if why}
