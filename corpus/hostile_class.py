@@ -20,6 +20,7 @@ import zipfile
 from pathlib import Path
 
 import nbformat
+from nbgrader.utils import is_grade
 
 from corpus import demo_class
 from corpus import cells
@@ -166,7 +167,7 @@ def duplicate_solution(nb, folder):
 
 
 def drop_test_cells(nb, folder):
-    nb.cells = [c for c in nb.cells if not c.metadata.get("nbgrader", {}).get("grade")]
+    nb.cells = [c for c in nb.cells if not is_grade(c)]
     return nb
 
 

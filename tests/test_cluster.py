@@ -18,6 +18,7 @@ import time
 
 import nbformat
 import pytest
+from nbgrader.utils import is_grade
 
 import dask_cluster
 from corpus import demo_class
@@ -69,7 +70,7 @@ def _expected_rows(folder):
     """(submitted notebooks, grades) a fully graded ``folder`` has: one per job, one per graded cell of each."""
     jobs = [(s.name, a) for a in ASSIGNMENTS for s in folders.folder(folder, "submitted").iterdir()
             if folders.folder(folder, "submitted", s.name, a).is_dir()]
-    cells = {a: sum(1 for c in nbformat.read(p, as_version=4).cells if c.metadata.get("nbgrader", {}).get("grade"))
+    cells = {a: sum(1 for c in nbformat.read(p, as_version=4).cells if is_grade(c))
              for a, p in folders.source_notebooks(folder).items()}
     return len(jobs), sum(cells[a] for _, a in jobs)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from nbformat.v4 import new_markdown_cell, new_notebook, new_output
+from nbgrader.utils import is_grade
 
 from autograder import messages, wire
 from autograder.diagnosis import MISTAKES
@@ -146,7 +147,7 @@ def test_every_step_of_the_contract_has_a_name():
     source = Path(feedback.__file__).resolve().parents[3] / "source"
     import nbformat
     grade_ids = {c.metadata.nbgrader["grade_id"] for p in source.glob("*/*.ipynb")
-                 for c in nbformat.read(p, as_version=4).cells if c.metadata.get("nbgrader", {}).get("grade")}
+                 for c in nbformat.read(p, as_version=4).cells if is_grade(c)}
     assert grade_ids and grade_ids == set(feedback.STEP_NAMES)
 
 

@@ -17,12 +17,13 @@ from . import folders, gradebook, failures, verdict
 def steps(course, assignments):
     """[(assignment, grade_id, max_score)] of every test cell, in notebook order."""
     from nbgrader.api import Gradebook
+    from nbgrader.utils import is_grade
 
     sources = folders.source_notebooks(course)
     result = []
     with Gradebook(gradebook.db_url(course)) as gb:
         for a in assignments:
-            order = [c.metadata.get("nbgrader", {}).get("grade_id") for c in nbformat.read(sources[a], as_version=4).cells]
+            order = [c.metadata.nbgrader["grade_id"] for c in nbformat.read(sources[a], as_version=4).cells if is_grade(c)]
             cells = [cell for nb in gb.find_assignment(a).notebooks for cell in nb.grade_cells]
             cells.sort(key=lambda c: order.index(c.name) if c.name in order else len(order))
             result += [(a, cell.name, cell.max_score) for cell in cells]

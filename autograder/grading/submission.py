@@ -9,6 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 import nbformat
+from nbgrader.utils import is_solution
 
 from .failures import Reason
 
@@ -34,7 +35,7 @@ def ungradable(folder, expected):
             return Reason("submission.cell_twice",
                           f"{name}: grade id {', '.join(twice)} appears more than once (a copied answer or test cell)")
         wanted = {c.metadata["nbgrader"]["grade_id"] for c in nbformat.read(source, as_version=4).cells
-                  if c.metadata.get("nbgrader", {}).get("solution")}
+                  if is_solution(c)}
         if wanted and not wanted & set(ids):
             return Reason("submission.metadata",
                           f"{name}: no answer cell has its nbgrader metadata any more (cell metadata removed)")

@@ -25,6 +25,7 @@ import nbgrader
 from bleach.css_sanitizer import ALLOWED_CSS_PROPERTIES, CSSSanitizer
 from nbconvert.utils.base import NbConvertBase
 from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
+from nbgrader.utils import is_grade
 
 from ... import messages
 from .. import verdict
@@ -46,7 +47,7 @@ def bare_error(ename):
 class HideHiddenTests(ClearHiddenTests):
     def preprocess_cell(self, cell, resources, cell_index):
         cell, resources = super().preprocess_cell(cell, resources, cell_index)
-        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade"):
+        if cell.cell_type == "code" and is_grade(cell):
             for output in cell.outputs:
                 if output.output_type == "error":
                     # An error without a message (a bare MemoryError) gets the course's explanation, before
@@ -134,9 +135,9 @@ class SummariseSteps(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         steps = []
         for cell in nb.cells:
-            info = cell.metadata.get("nbgrader", {})
-            if not info.get("grade"):
+            if not is_grade(cell):
                 continue
+            info = cell.metadata.nbgrader
             score, points = info.get("score") or 0, info.get("points") or 0
             grade_id = info.get("grade_id", "")
             name = messages.say(STEP_NAMES[grade_id], joined=" / ") if grade_id in STEP_NAMES else grade_id
