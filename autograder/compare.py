@@ -36,11 +36,6 @@ class CheckFailed(AssertionError):
         return str(self).splitlines()
 
 
-def say(zh, en):
-    """A message not in the catalogue (messages.py), Chinese line then English line, in the chosen language(s)."""
-    return catalogue.join(zh, en)
-
-
 class Heard:
     """While a judge listens: what the checks printed (Messages, ``tell``) and the cases they checked
     ({backend, dtype, device, shape, seed}, ``checking``), in order."""
