@@ -19,6 +19,7 @@ import pytest
 from corpus import cells
 from corpus import demo_class
 from corpus import hostile_class
+from autograder import messages
 from autograder.grading import folders, gradebook, failures
 from autograder.grading.isolation import sandbox
 
@@ -74,8 +75,9 @@ def test_a_broken_submission_has_a_reason_in_its_feedback(graded, student):
     folder = graded[0]
     page = _feedback(folder, student)
     assert "Could not be graded" in page and "无法评分" in page
-    zh, en = failures.explain(failures.reasons(folder)[f"{student}/{A}"])
-    assert (zh, en) != failures.GENERIC, "the reason should say what is wrong, not only that grading failed"
+    why = failures.reasons(folder)[f"{student}/{A}"]
+    assert why.key != "submission.not_graded", "the reason should say what is wrong, not only that grading failed"
+    zh, en = messages.pair(why.key)
     assert zh in page and en in page
 
 

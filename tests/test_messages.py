@@ -170,7 +170,7 @@ def test_a_value_of_several_words_follows_the_language(monkeypatch):
 def test_grading_texts_follow_the_language(monkeypatch):
     monkeypatch.setenv(messages.VARIABLE, "en")
     assert feedback.bare_error("MemoryError").startswith("Out of memory")
-    assert failures.explain("NotJSONError") == messages.pair("submission.not_a_notebook")  # the pair, as written
+    assert failures.reason("NotJSONError") == "submission.not_a_notebook"
     monkeypatch.delenv(messages.VARIABLE)
     assert feedback.bare_error("MemoryError") == "/ ".join(messages.pair("error.memory"))
     assert feedback.bare_error("ValueError") == ""

@@ -25,7 +25,6 @@ EXPLANATIONS = [
     (r"metadata", "submission.metadata"),
     (r"nbformat|[Nn]otebook does not appear|version", "submission.format_version"),
 ]
-GENERIC = messages.pair("submission.not_graded")
 
 
 @dataclass(frozen=True)
@@ -57,11 +56,6 @@ def from_nbgrader(raw):
     """The Reason for nbgrader's error ``raw``: its explanation, and its last line."""
     lines = raw.strip().splitlines()
     return Reason(reason(raw), lines[-1] if lines else "no message")
-
-
-def explain(why):
-    """(中文, English) for a Reason, or for nbgrader's error ``why``."""
-    return messages.pair(why.key if isinstance(why, Reason) else reason(why))
 
 
 def _ledger(course):
