@@ -188,7 +188,7 @@ def run_entry(entry):
 # ---------------------------------------------------------------- the corpus, in worker processes
 
 def _start_worker():
-    from autograder.grading.isolation import warm_kernel
+    from autograder.grading.isolation import zygote_control
 
     import torch
 
@@ -196,7 +196,7 @@ def _start_worker():
     # Grading's default language (nbgrader_config.py), both: the English texts the classification looks for are there.
     os.environ["AUTOGRADER_LANGUAGE"] = "both"
     torch.set_num_threads(1)  # two workers, each with a probe process, on two cores
-    warm_kernel.start_zygote(sandboxed=False, cold=False, limits=ZYGOTE_LIMITS)
+    zygote_control.start_zygote(sandboxed=False, cold=False, limits=ZYGOTE_LIMITS)
 
 
 def run(entries=None, jobs=None):

@@ -1,7 +1,7 @@
-"""The judge against probe processes: honest and broken answers, and a probe
-that misbehaves (garbage, too much, nothing, death), which costs its step and nothing else.
+"""The judge against student processes: honest and broken answers, and a student
+process that misbehaves (garbage, too much, nothing, death), which costs its step and nothing else.
 
-The protocol is tested on its own against a scripted stand-in for the zygote and its probe, and
+The protocol is tested on its own against a scripted stand-in for the zygote and its student process, and
 end to end against a real zygote (unsandboxed here, for speed; the hostile class grades the
 same in the sandbox)."""
 import contextlib
@@ -15,12 +15,13 @@ import torch
 
 import zygotes
 from autograder.grading import judge, verdict
-from autograder.grading.isolation import warm_kernel
+from autograder.grading import student_process
+from autograder.grading.isolation import zygote_control
 
 # ---------------------------------------------------------------- the protocol, against a scripted probe
 
-class ScriptedProbe:
-    """Stands in for the zygote and the probe it forks: answers the cells, then plays ``reply``
+class ScriptedProcess:
+    """Stands in for the zygote and the student process it forks: answers the cells, then plays ``reply``
     (bytes to send for the first call, b"" to hang up, or None to never answer)."""
 
     def __init__(self, tmp_path, reply):
@@ -40,7 +41,7 @@ class ScriptedProbe:
         with conn:
             reader = conn.makefile("rb")
             request = json.loads(reader.readline())
-            if request["op"] == "probe":
+            if request["op"] == "student":
                 conn.sendall(b'{"pid": 4242}\n')
                 cells = json.loads(reader.readline())["cells"]
                 conn.sendall(json.dumps({"cells": [{"id": c["id"], "error": None} for c in cells]}).encode() + b"\n")
@@ -57,11 +58,11 @@ class ScriptedProbe:
 
 @pytest.fixture
 def scripted(tmp_path, monkeypatch):
-    monkeypatch.setenv(warm_kernel.SOCKET_VARIABLE, str(tmp_path / "zygote"))
+    monkeypatch.setenv(zygote_control.SOCKET_VARIABLE, str(tmp_path / "zygote"))
 
     def start(reply, **probe_options):
-        stand_in = ScriptedProbe(tmp_path, reply)
-        probe = judge.Probe(**probe_options)
+        stand_in = ScriptedProcess(tmp_path, reply)
+        probe = student_process.StudentProcess(**{"timeout": 10, **probe_options})
         probe.define([{"id": "forward", "source": "def forward(x, w1, w2): pass"}])
         return stand_in, probe
     yield start
@@ -74,11 +75,11 @@ def _verdict(probe, code="from autograder import checks\nchecks.forward(forward)
 
 
 @pytest.mark.parametrize("reply,options,expected", [
-    (b"this is not json\n", {}, judge._garbled("JSONDecodeError")),                   # malformed
-    (b'{"values": {"$": "pickle", "data": "gASV"}}\n', {}, judge._garbled("an unknown kind 'pickle'")),  # not a value
-    (b"[" + b"1," * 600_000 + b"1]\n", {"max_bytes": 2**20}, judge._too_big(2**20)),   # oversized
-    (None, {"timeout": 2}, judge._timed_out(2)),                                          # never answers
-    (b"", {}, judge._died(-9)),                                                            # hangs up
+    (b"this is not json\n", {}, student_process._garbled("JSONDecodeError")),                   # malformed
+    (b'{"values": {"$": "pickle", "data": "gASV"}}\n', {}, student_process._garbled("an unknown kind 'pickle'")),  # not a value
+    (b"[" + b"1," * 600_000 + b"1]\n", {"max_bytes": 2**20}, student_process._too_big(2**20)),   # oversized
+    (None, {"timeout": 2}, student_process._timed_out(2)),                                          # never answers
+    (b"", {}, student_process._died(-9)),                                                            # hangs up
 ], ids=["malformed", "not_a_value", "oversized", "never_answers", "hangs_up"])
 def test_a_probe_that_misbehaves_costs_the_step_with_the_reason(scripted, reply, options, expected):
     stand_in, probe = scripted(reply, **options)
@@ -103,9 +104,9 @@ FORWARD = """def forward(x, w1, w2):
 
 
 def _probe(zygote, *sources, own=True, **options):
-    """A probe with the set-up cell and ``sources`` defined; ``own=False``: the rules do not read them, to
+    """A student process with the set-up cell and ``sources`` defined; ``own=False``: the rules do not read them, to
     try the judge against what a process does rather than what its code says."""
-    probe = judge.Probe(**options)
+    probe = student_process.StudentProcess(**{"timeout": 120, **options})
     probe.define([SETUP] + [{"id": f"cell{i}", "source": s, "own": own} for i, s in enumerate(sources)])
     return probe
 
@@ -200,7 +201,7 @@ def _notebook_verdicts(path):
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", ["01_numpy", "02_autograd", "03_nn", "04_optim", "05_module"])
 def test_the_judge_passes_the_reference_solution_and_fails_the_stub_on_every_step(zygote, assignment):
-    """Every hidden test, on every device here (CUDA too, where there is a GPU), judged in the probe."""
+    """Every hidden test, on every device here (CUDA too, where there is a GPU), judged in a student process."""
     from autograder.grading import folders
 
     source = folders.source_notebooks()[assignment]

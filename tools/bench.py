@@ -4,7 +4,7 @@ A generated class of K students (default 12) × every assignment is graded four 
 run: by stock `nbgrader autograde` (one assignment after another, as an instructor would type
 it, no sandbox, each notebook run in its kernel), and by the course's parallel pipeline (which
 also writes feedback, grades.csv and the class report): judged only (the default: no kernel runs,
-each step decided by the judge against a probe forked from a warm process), the same without the
+each step decided by the judge against a student process forked from a warm process), the same without the
 grading sandbox (--no-sandbox), which shows what the sandbox costs, and with each notebook run
 again in a kernel first (--execute). The grades must be identical. The import floor is what a
 notebook run in a fresh kernel pays at least: a kernel that starts and imports torch, numpy and
@@ -119,8 +119,8 @@ def main(argv=None):
 
 
 # Where a notebook's time goes: (what, the function whose cumulative time it is, by its file and name).
-PARTS = (("the judge (probe process, checks, oracles)", "judge.py", "records"),
-         ("  of which the probe's start and the student's cells", "judge.py", "define"),
+PARTS = (("the judge (student process, checks, oracles)", "judge.py", "records"),
+         ("  of which the student process's start and the student's cells", "student_process.py", "define"),
          ("nbgrader autograde, all of it", "apps/api.py", "autograde"),
          ("  of which writing the gradebook", "saveautogrades.py", "preprocess"),
          ("the feedback page", "apps/api.py", "generate_feedback"),

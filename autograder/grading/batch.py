@@ -98,7 +98,7 @@ def prepare_gradebook(course, assignments, students):
 def grade(course, assignments=None, jobs=None, force=False, progress=True, warm=True, sandboxed=True, scheduler=None,
           execute=False):
     """Autograde and write feedback for every new or changed submission, then export grades.csv.
-    ``warm``: run the notebooks in kernels forked from a warm process (see warm_kernel.py)
+    ``warm``: run the notebooks in kernels forked from a warm process (see isolation/zygote.py)
     rather than in kernels that each start Python and import torch anew. ``sandboxed``: run
     them in the grading sandbox (sandbox.py); only turn it off for notebooks you trust.
     ``scheduler``: the address of a Dask scheduler whose workers grade (cluster.py), instead of

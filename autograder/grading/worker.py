@@ -8,7 +8,7 @@ feedback page go back as files, for the process that runs ``make grade`` to writ
 
 Each worker also keeps a warm process that has imported torch and numpy once, and every
 notebook's kernel is forked from it: a new process with a fresh interpreter, without paying
-the start-up and imports again (warm_kernel.py).
+the start-up and imports again (isolation/zygote.py).
 """
 import os
 import re
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from . import folders, failures, submission
-from .isolation import sandbox, warm_kernel
+from .isolation import sandbox, zygote_control
 
 
 @dataclass(frozen=True)
@@ -41,8 +41,6 @@ class Outcome:
 
 # What a job sends back: nbgrader's two folders for one submission.
 RESULTS = ("autograded", "feedback")
-# Math libraries' thread pools, which kernels inherit from their worker's environment.
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 
 
 def files_in(folder):
@@ -102,7 +100,7 @@ def start(course_kit, db_url, scratch, warm=True, sandboxed=True, execute=False,
     if threads:
         # Several kernels at once, each with a thread per core, would fight over the cores (OpenMP
         # threads spin while they wait): each worker's kernels get their share of the cores instead.
-        for name in THREAD_VARIABLES:
+        for name in sandbox.THREAD_VARIABLES:
             os.environ[name] = str(threads)
     os.environ["AUTOGRADER_EXECUTE"] = "1" if execute else "0"  # read by the course's nbgrader_config.py
     workspace = Path(tempfile.mkdtemp(prefix="course-", dir=scratch))
@@ -111,10 +109,10 @@ def start(course_kit, db_url, scratch, warm=True, sandboxed=True, execute=False,
     config = folders.load_config(workspace)
     config.CourseDirectory.db_url = db_url
     limits = sandbox.GradingLimits(config=config)
-    # Every kernel comes from this worker's kernel process, in the sandbox (warm_kernel.py);
+    # Every kernel comes from this worker's kernel process, in the sandbox (isolation/zygote.py);
     # warm: forked after torch is imported once; cold: a new Python for every notebook.
-    warm_kernel.start_zygote(sandboxed=sandboxed, cold=not warm, limits=limits.as_dict(), log=log)
-    config.Execute.kernel_name = warm_kernel.KERNEL_NAME
+    zygote_control.start_zygote(sandboxed=sandboxed, cold=not warm, limits=limits.as_dict(), log=log)
+    config.Execute.kernel_name = zygote_control.KERNEL_NAME
     _api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
     return None
 
@@ -122,7 +120,7 @@ def start(course_kit, db_url, scratch, warm=True, sandboxed=True, execute=False,
 def stop():
     """End this worker's kernel process and remove its workspace."""
     global _api
-    warm_kernel.stop_zygote()
+    zygote_control.stop_zygote()
     if _api is not None:
         os.chdir(Path(_api.coursedir.root).parent)  # not a folder about to be removed
         shutil.rmtree(_api.coursedir.root, ignore_errors=True)
@@ -134,7 +132,7 @@ def grade(job, files):
     whose files are ``files`` ({path relative to the submission's folder: contents})."""
     if _api is None:
         raise RuntimeError(_refusal or "this grading worker was not started")
-    warm_kernel.ensure_zygote()  # the job before may have killed it
+    zygote_control.ensure_zygote()  # the job before may have killed it
     root = Path(_api.coursedir.root)
     submitted = folders.folder(root, "submitted", job.student, job.assignment)
     results = {stage: folders.folder(root, stage, job.student, job.assignment) for stage in RESULTS}

@@ -1,16 +1,16 @@
-"""A grading zygote (autograder/grading/isolation/warm_kernel.py) for tests that start kernels or probes themselves."""
+"""A grading zygote (autograder/grading/isolation/zygote.py) for tests that start kernels or student processes themselves."""
 import contextlib
 import os
 
-from autograder.grading.isolation import warm_kernel
+from autograder.grading.isolation import zygote_control
 
 
 @contextlib.contextmanager
 def running(**options):
-    """A zygote started with ``options`` (warm_kernel.start_zygote), stopped afterwards, with the
+    """A zygote started with ``options`` (zygote_control.start_zygote), stopped afterwards, with the
     environment variables it set put back."""
-    saved = {k: os.environ.get(k) for k in (warm_kernel.SOCKET_VARIABLE, "JUPYTER_PATH")}
-    proc = warm_kernel.start_zygote(**options)
+    saved = {k: os.environ.get(k) for k in (zygote_control.SOCKET_VARIABLE, "JUPYTER_PATH")}
+    proc = zygote_control.start_zygote(**options)
     try:
         yield proc
     finally:

@@ -1,6 +1,8 @@
 """Where submitted code runs when grading, and what keeps it there.
 
 - ``sandbox``       bubblewrap and resource limits: the course's files, network and other students out of reach
-- ``warm_kernel``   a zygote per grading worker: kernels and probe processes forked with torch already imported
-- ``probe_server``  a probe process: the student's cells defined, the judge's calls answered with values
+- ``zygote``          one per grading worker, in the sandbox: kernels and student processes forked with torch imported
+- ``zygote_control``  the grading side's hold on it: started, started again, stopped, asked for a child
+- ``provisioner``     jupyter_client's kernel provisioner that asks the zygote for a kernel (--execute)
+- ``student_server``  a student process: the student's cells defined, the judge's calls answered with values
 """

@@ -3,7 +3,7 @@
 The sandbox is bubblewrap (Debian's ``bubblewrap``: the unprivileged namespace sandbox behind
 Flatpak). Chosen over a separate user alone, which still sees every world-readable file, and
 over hand-made namespaces, which would redo what bubblewrap does carefully. Each grading worker
-runs its kernel process (warm_kernel.py) inside one sandbox:
+runs its zygote (zygote.py) inside one sandbox:
 
 - files: only the system (``/usr``, a few ``/etc`` files), Python, the course's environment and
   the ``autograder`` package, all read-only, and one scratch folder of the worker's, read-write.
@@ -27,15 +27,18 @@ from pathlib import Path
 from traitlets import Integer
 from traitlets.config import Configurable
 
+from ... import messages
+
 # /etc files a Python kernel needs (names, libraries, time zone, fonts); the rest of /etc stays out.
 ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "passwd", "group", "nsswitch.conf", "localtime",
        "fonts", "alternatives", "mime.types", "ssl")
 SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32")
 # Variables a kernel keeps from the grader's environment; the rest (NBGRADER_DB_URL and any
 # other secret) is dropped.
-KEPT_VARIABLES = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
-                  "OPENBLAS_NUM_THREADS", "CUDA_VISIBLE_DEVICES", "NBGRADER_EXECUTION", "PYTHONHASHSEED",
-                  "JPY_PARENT_PID", "JPY_SESSION_NAME", "AUTOGRADER_LANGUAGE")
+# Math libraries' thread pools, which kernels inherit from their worker's environment (worker.py sets them).
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+KEPT_VARIABLES = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", *THREAD_VARIABLES, "CUDA_VISIBLE_DEVICES",
+                  "NBGRADER_EXECUTION", "PYTHONHASHSEED", "JPY_PARENT_PID", "JPY_SESSION_NAME", messages.VARIABLE)
 
 
 class GradingLimits(Configurable):
@@ -52,7 +55,7 @@ class GradingLimits(Configurable):
                         ).tag(config=True)
 
     def as_dict(self):
-        """{limit: value}, as a zygote takes them (warm_kernel.start_zygote)."""
+        """{limit: value}, as a zygote takes them (zygote_control.start_zygote)."""
         return {name: getattr(self, name) for name in self.trait_names(config=True)}
 
 

@@ -24,13 +24,13 @@ from .. import judge, verdict
 
 
 def ensure_zygote(config):
-    """The grading worker's zygote forks the probes; `nbgrader autograde` run by hand starts one for
+    """The grading worker's zygote forks the student processes; `nbgrader autograde` run by hand starts one for
     itself (sandboxed where the sandbox can run), kept until it exits."""
-    from ..isolation import sandbox, warm_kernel
+    from ..isolation import sandbox, zygote_control
 
-    if warm_kernel.ensure_zygote() or os.environ.get(warm_kernel.SOCKET_VARIABLE):
+    if zygote_control.ensure_zygote() or os.environ.get(zygote_control.SOCKET_VARIABLE):
         return
-    warm_kernel.start_zygote(sandboxed=sandbox.unavailable() is None, limits=sandbox.GradingLimits(config=config).as_dict())
+    zygote_control.start_zygote(sandboxed=sandbox.unavailable() is None, limits=sandbox.GradingLimits(config=config).as_dict())
 
 
 class JudgeSteps(NbGraderPreprocessor):

@@ -1,7 +1,7 @@
-"""A probe process: the student's notebook cells defined in an IPython shell, then the judge's calls
+"""A student process: the student's notebook cells defined in an IPython shell, then the judge's calls
 of the student's functions answered, one JSON line each, as values (wire.py).
 
-It runs forked for one notebook by the grading worker's zygote (warm_kernel.py), in the sandbox.
+It runs forked for one notebook by the grading worker's zygote (zygote.py), in the sandbox.
 Whatever the student's code does to this process can change only the values it sends, and a value
 is believed only if the judge's oracle agrees with it (grading/judge.py).
 """
@@ -18,9 +18,9 @@ from ...messages import say
 from ...probes import PROBES
 
 class Sealed(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """The import system of a probe process: the modules its notebook forbids are not there, and of the
+    """The import system of a student process: the modules its notebook forbids are not there, and of the
     checking library only stand-ins of its public modules are, whose every function does nothing (a check
-    pasted into an answer cell decides nothing here). The probe's own machinery is already loaded and
+    pasted into an answer cell decides nothing here). The process's own machinery is already loaded and
     bound; what a student's code could import is not it."""
 
     def __init__(self, forbidden, public):
@@ -40,7 +40,7 @@ class Sealed(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 
 class _StandIn(types.ModuleType):
-    """A public module of the checking library in a probe, every name of it a function that does nothing;
+    """A public module of the checking library in a student process, every name of it a function that does nothing;
     of the package itself, only its public modules (any other is not found)."""
 
     def __getattr__(self, attr):
@@ -67,7 +67,7 @@ def _on_alarm(signum, frame):
 
 
 def shell():
-    """The IPython shell a probe runs the notebook's cells in: magics and ``get_ipython()`` work as in
+    """The IPython shell a student process runs the notebook's cells in: magics and ``get_ipython()`` work as in
     JupyterLab; no history file."""
     from IPython.core.interactiveshell import InteractiveShell
     from traitlets.config import Config
@@ -98,7 +98,7 @@ def define(shell, cells, cell_seconds):
 def serve(conn, max_bytes=256 * 2**20):
     """Answer the judge on the connected socket ``conn``, one JSON line each, until it hangs up: cells to
     define ({"cells"}), and calls of the student's functions ({"probe", "fn", "inputs"}), in the
-    notebook's order. Runs in a probe process; never returns."""
+    notebook's order. Runs in a student process; never returns."""
     import json
 
     reader = conn.makefile("rb")

@@ -7,7 +7,7 @@ import pytest
 from jupyter_client.manager import start_new_kernel
 
 import zygotes
-from autograder.grading.isolation import sandbox, warm_kernel
+from autograder.grading.isolation import sandbox, zygote_control
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,7 @@ def _run(client, code):
 
 
 def _kernel():
-    manager, client = start_new_kernel(kernel_name=warm_kernel.KERNEL_NAME)
+    manager, client = start_new_kernel(kernel_name=zygote_control.KERNEL_NAME)
     assert type(manager.provisioner).__name__ == "ForkProvisioner"
     return manager, client
 
@@ -140,14 +140,14 @@ def test_the_limits_hold_without_the_sandbox():
 
 def test_a_zygote_that_was_killed_is_started_again_for_the_next_notebook(monkeypatch):
     """Submitted code runs beside its zygote and can kill it; the next notebook must still get a kernel."""
-    for key in (warm_kernel.SOCKET_VARIABLE, "JUPYTER_PATH"):
+    for key in (zygote_control.SOCKET_VARIABLE, "JUPYTER_PATH"):
         monkeypatch.setenv(key, os.environ.get(key, ""))
-    first = warm_kernel.start_zygote(sandboxed=False)
+    first = zygote_control.start_zygote(sandboxed=False)
     first.kill()
     first.wait(timeout=10)
-    assert warm_kernel.ensure_zygote()
+    assert zygote_control.ensure_zygote()
     manager, client = _kernel()
     assert _run(client, "print(6 * 7)") == "42"
     _stop(manager, client)
-    warm_kernel._started[0].terminate()
-    warm_kernel._started[0].wait(timeout=10)
+    zygote_control._started[0].terminate()
+    zygote_control._started[0].wait(timeout=10)
