@@ -1,14 +1,15 @@
-"""What every check shares: a seeded case, how a step passes or fails, the SGD steps of notebooks
+"""What every check shares: a seeded case, how a step passes or fails, the SGD iterations of notebooks
 2 and 3, and every check run on every device and dtype. Private to checks.py and nn_checks.py."""
 from contextlib import contextmanager
 
-from . import oracles, wire
+import numpy as np
+
+from . import oracles, probes, wire
 from .compare import checking, fail, mismatches, is_tensor, passed, tell
-from .diagnosis import (MISTAKES, REDUCTION_MISTAKES, diagnose, explain, fitted_rate, loss_candidates, observations,
-                        update_candidates)
+from .diagnosis import (FACTS, MISTAKES, REDUCTION_MISTAKES, because, diagnose, explain, fitted_rate, loss_candidates, noted,
+                        observations, update_candidates)
 from .messages import Message
 from .probes import raise_judged
-from .probes import run as probe
 from .problems import devices, make_problem
 
 # Visible checks: small and fixed. Hidden tests pass their own seeds and shapes.
@@ -49,10 +50,34 @@ class Case:
         it returned, and "after", the arguments at positions ``after`` as the call left them."""
         __tracebackhide__ = True
         guard = "by_hand" if self.backend == "numpy" else "no_autograd"
-        return probe(fn, "call", args=list(args), guard=guard, after=list(after))
+        return probes.run(fn, "call", args=list(args), guard=guard, after=list(after))
+
+    def run_watched(self, fn, names, *args):
+        """The probe's values of ``fn(*args)``, as ``run``, and the ``names`` of the arguments the call changed."""
+        __tracebackhide__ = True
+        kept = [oracles.to_numpy64(a).copy() for a in args]
+        values = self.run(fn, *args, after=range(len(args)))
+        return values["out"], [n for n, a, b in zip(names, kept, values["after"]) if not _unchanged(a, b)]
 
     def mismatches(self, name, value, reference, kind=None):
         return mismatches(name, value, reference, kind or self.kind, self.dtype, self.device)
+
+
+def _unchanged(before, after):
+    try:
+        after = oracles.to_numpy64(after)
+    except Exception:  # noqa: BLE001 (not an array any more: the call changed it into something else)
+        return False
+    return after.shape == before.shape and bool(np.array_equal(after, before, equal_nan=True))
+
+
+def argument_notes(fn_name, changed, result_right):
+    """A note for each argument the student's function changed in place while its result is right (it
+    costs no points): the function's name and the argument's, then the mistake."""
+    note = noted("argument_changed", changed=tuple(changed), result_right=result_right)
+    if note is None:
+        return []
+    return [Message("code.argument_changed", fn=fn_name, name=", ".join(changed)), note]
 
 
 def unpack(step, out, names):
@@ -85,9 +110,11 @@ def explaining(step, label, updates=False):
         yield
     except wire.StudentError as error:
         mistake = explain(error, updates)
-        if mistake is None:
+        cause = None if mistake is None else (because(mistake.key, raised=str(error)) if mistake.key in FACTS
+                                              else mistake.message)
+        if cause is None:
             raise
-        fail(step, [student_traceback(error), mistake.message, context(label)], raised=error)
+        fail(step, [student_traceback(error), cause, context(label)], raised=error)
 
 
 def student_traceback(error):
@@ -97,11 +124,11 @@ def student_traceback(error):
 
 def named_step(before, now, candidates, expected):
     """[the message of the known mistake whose update gives ``now`` from ``before``], or []. Compared on the
-    step taken (before − now), not on the weights, where a small step would hide in their tolerance."""
+    change the update made (before − now), not on the weights, where a small change would hide in their tolerance."""
     taken = before - now  # in the student's dtype, which sets the tolerance
     before = oracles.to_numpy64(before)
-    steps = {key: before - oracles.to_numpy64(value) for key, value in candidates.items()}
-    return named(taken, steps, correct=before - oracles.to_numpy64(expected))
+    changes = {key: before - oracles.to_numpy64(value) for key, value in candidates.items()}
+    return named(taken, changes, correct=before - oracles.to_numpy64(expected))
 
 
 def named(value, candidates, name=None, correct=None):
@@ -117,7 +144,7 @@ def explained(value, candidates, name, correct, **observe):
 
 
 def rate_problems(before, now, grad, learning_rate):
-    """The learning rate written as a constant: ``now`` is a plain SGD step of another rate. [] otherwise."""
+    """The learning rate written as a constant: ``now`` is a plain SGD update of another rate. [] otherwise."""
     rate = fitted_rate(before, now, grad)
     if rate is None or abs(rate - learning_rate) <= 1e-6 * abs(learning_rate):
         return []
@@ -133,12 +160,12 @@ def number_notes(value):
     return []
 
 
-def every_step(step, record, steps, label):
-    """A probe's record of ``steps`` steps as an honest probe sends it: one entry per step, or fewer
-    ending at the student's exception. Fewer steps pass nothing (a step passes on its values)."""
+def every_iteration(step, record, iterations, label):
+    """A probe's record of ``iterations`` iterations as an honest probe sends it: one entry per iteration,
+    or fewer ending at the student's exception. Fewer iterations pass nothing (a step passes on its values)."""
     __tracebackhide__ = True
     ended = bool(record) and isinstance(record[-1], dict) and "error" in record[-1]
-    if not isinstance(record, list) or not (len(record) == steps or (ended and len(record) <= steps)):
+    if not isinstance(record, list) or not (len(record) == iterations or (ended and len(record) <= iterations)):
         fail(step, [Message("probe.unusable_values"), context(label)])
     return record
 
@@ -159,29 +186,35 @@ def on_every_device(check, fn, dtypes=("float64", "float32"), **options):
             check(fn, device=device, **({} if dtype is None else {"dtype": dtype}), **options)
 
 
-def sgd_steps(step, fn, kind, c, learning_rate, steps=2):
-    """Run a student's SGD step ``steps`` times (probes.sgd_steps, ``kind`` "tensors" or "sequential",
-    from c.w1, c.w2) and check the loss and the weights after each.
-    From the second step on, gradients left over from the step before are recognised.
+def sgd_iterations(step, fn, kind, c, learning_rate, iterations=2):
+    """Run a student's SGD step function ``iterations`` times (probes.sgd_iterations, ``kind`` "tensors" or
+    "sequential", from c.w1, c.w2) and check the loss and the weights after each.
+    From the second iteration on, gradients left over from the iteration before are recognised.
     """
     __tracebackhide__ = True
     with explaining(step, c.label, updates=True):
-        _sgd_steps(step, fn, kind, c, learning_rate, steps)
+        _sgd_iterations(step, fn, kind, c, learning_rate, iterations)
 
 
-def _sgd_steps(step, fn, kind, c, learning_rate, steps):
+def _sgd_iterations(step, fn, kind, c, learning_rate, iterations):
     __tracebackhide__ = True
     previous, before, notes = None, {"w1": c.w1.detach().clone(), "w2": c.w2.detach().clone()}, []
-    record = probe(fn, "sgd_steps", kind=kind, x=c.x, y=c.y, w1=c.w1, w2=c.w2, learning_rate=learning_rate,
-                   steps=steps)["steps"]
-    record = every_step(step, record, steps, c.label)
+    record = probes.run(fn, "sgd_iterations", kind=kind, x=c.x, y=c.y, w1=c.w1, w2=c.w2, learning_rate=learning_rate,
+                        iterations=iterations)["iterations"]
+    record = every_iteration(step, record, iterations, c.label)
     for k, entry in enumerate(record, start=1):
         ref = oracles.reference(c.x, c.y, before["w1"], before["w2"])
         if "error" in entry:
             error = entry["error"]
-            if explain(error, updates=True) is MISTAKES["grad_none"] and "none" not in entry["gradients"].values():
-                # The caller's tensors kept their gradients: the None was on a new tensor the update made.
-                fail(step, [student_traceback(error), MISTAKES["rebinding"].message, context(c.label)], raised=error)
+            if explain(error, updates=True) is MISTAKES["grad_none"]:
+                gradients_none = "none" in entry["gradients"].values()
+                if not gradients_none:
+                    # The caller's tensors kept their gradients: the None was on a new tensor the update made.
+                    fail(step, [student_traceback(error), MISTAKES["rebinding"].message, context(c.label)], raised=error)
+                detached = because("loss_detached", loss_reached=entry.get("loss_reached"), gradients_none=gradients_none,
+                                   backward_calls=entry.get("backward_calls") or 0)
+                if detached is not None:  # backward() ran, but not through the loss: not a .grad used too early
+                    fail(step, [student_traceback(error), detached, context(c.label)], raised=error)
             raise_judged(error)
         value = entry["loss"]
         if kind == "sequential":  # notebook 3's contract says a number; notebook 2's allows a 0-d tensor
@@ -212,7 +245,7 @@ def _sgd_steps(step, fn, kind, c, learning_rate, steps):
             found = c.mismatches(name, now, expected)
             if found:
                 candidates = update_candidates(before[name], grad, learning_rate)
-                if previous is not None:  # the step before's gradient still added in?
+                if previous is not None:  # the iteration before's gradient still added in?
                     candidates = {"not_zeroed": expected - learning_rate * previous[name], **candidates}
                 if kind == "tensors":  # the student's own forward and loss: a mean loss, or no ReLU
                     variants = {**{key: {"reduction": r} for key, r in REDUCTION_MISTAKES.items()},
@@ -228,4 +261,4 @@ def _sgd_steps(step, fn, kind, c, learning_rate, steps):
             fail(step, [Message("check.at_step", k=k), *problems, *notes, context(c.label)])
         previous = {n: oracles.to_numpy64(ref[f"grad_{n}"]) for n in ("w1", "w2")}
         before = entry["weights"]
-    passed_with(step, f"{c.label}, {steps} steps", notes)
+    passed_with(step, f"{c.label}, {iterations} iterations", notes)

@@ -10,11 +10,14 @@ backend="numpy": notebook 1 (by hand, no torch); backend="torch": notebook 2 par
 """
 import itertools
 
-from . import oracles
-from ._steps import (CHECK_LEARNING_RATE, VISIBLE_SEED, VISIBLE_SHAPE, Case, explaining, explained, finish, named,  # noqa: F401
-                     named_step, on_every_device, rate_problems, sgd_steps, unpack)
+from . import oracles, rules
+from ._steps import (CHECK_LEARNING_RATE, VISIBLE_SEED, VISIBLE_SHAPE, Case, argument_notes, context, explaining,  # noqa: F401
+                     explained, finish, named, named_step, on_every_device, passed_with, rate_problems, sgd_iterations,
+                     unpack)
+from .compare import fail
 from .compare import mismatches
-from .diagnosis import MISTAKES, diagnose_all, forward_candidates, gradient_candidates, loss_candidates, observations, update_candidates
+from .diagnosis import (MISTAKES, because, diagnose_all, forward_candidates, gradient_candidates, loss_candidates, observations,
+                        update_candidates)
 from .messages import Message
 
 
@@ -24,20 +27,43 @@ def forward(fn, backend="numpy", seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="
     c = Case(backend, seed, shape, dtype, device)
     with explaining("forward", c.label):
         names = ("h", "h_relu", "y_pred")
-        out = unpack("forward", c.run(fn, c.x, c.w1, c.w2)["out"], names)
+        out, changed = c.run_watched(fn, ("x", "w1", "w2"), c.x, c.w1, c.w2)
+        out = unpack("forward", out, names)
         problems, cause, facts = [], [], []
+        wrong = {name: c.mismatches(name, value, c.ref[name]) for name, value in zip(names, out)}
+        overwritten = _overwritten(fn, c, out, wrong)
         for name, value in zip(names, out):
-            found = c.mismatches(name, value, c.ref[name])
+            found = wrong[name]
             if found and name == "y_pred":
                 cause = named(value, forward_candidates(c.x, c.y, c.w1, c.w2), correct=c.ref[name])
                 found += cause
-            if found and not cause:  # what is true of each wrong value, when no known mistake explains them
+            if found and not cause and not overwritten:  # what is true of each wrong value, when no known mistake explains them
                 facts += observations(name, value, c.ref[name], rows=shape[0], h=c.ref["h"])
             problems += found
-        problems += [] if cause else facts
+        problems += overwritten + ([] if cause else facts)
         if problems and _in_another_order(c, out, names):
             problems = [MISTAKES["outputs_order"].message]
-        finish("forward", problems, c.label)
+        _finish_noting("forward", problems, c.label, argument_notes("forward", changed, not problems))
+
+
+def _finish_noting(step, problems, label, notes):
+    """``finish``, with ``notes`` (which cost nothing) told under a step that passes, or said with its problems."""
+    __tracebackhide__ = True
+    if problems:
+        fail(step, [*problems, *notes, context(label)])
+    passed_with(step, label, notes)
+
+
+def _overwritten(fn, c, out, wrong):
+    """[the line that changed h in place, if the code can be read here, and the mistake] when h came back
+    as the right h_relu (h was overwritten by the ReLU), else []."""
+    h_is_h_relu = not c.mismatches("h", out[0], c.ref["h_relu"])
+    cause = because("h_overwritten", h_right=not wrong["h"], h_is_h_relu=h_is_h_relu, h_relu_right=not wrong["h_relu"])
+    if cause is None:
+        return []
+    found = rules.in_place_lines(fn, 0)
+    lines = [Message("code.in_place", line=line, name=found[0]) for line in found[1]] if found else []
+    return [*lines, cause]
 
 
 def _in_another_order(c, out, names):
@@ -54,11 +80,11 @@ def loss(fn, backend="numpy", seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="flo
     c = Case(backend, seed, shape, dtype, device)
     with explaining("loss", c.label):
         y_pred = c.cast(c.ref["y_pred"])
-        value = c.run(fn, y_pred, c.y)["out"]
+        value, changed = c.run_watched(fn, ("y_pred", "y"), y_pred, c.y)
         problems = c.mismatches("loss", value, c.ref["loss"], kind="scalar")
         if problems:
             problems += explained(value, loss_candidates(c.ref["y_pred"], c.y), "loss", c.ref["loss"], rows=shape[0])
-        finish("loss", problems, c.label)
+        _finish_noting("loss", problems, c.label, argument_notes("compute_loss", changed, not problems))
 
 
 def backward(fn, backend="numpy", seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="float64", device="cpu",
@@ -69,7 +95,8 @@ def backward(fn, backend="numpy", seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype=
     c = Case(backend, seed, shape, dtype, device)
     with explaining("backward", c.label):
         cached = [c.cast(c.ref[k]) for k in ("h", "h_relu", "y_pred")]
-        out = unpack("backward", c.run(fn, c.x, c.y, c.w2, *cached)["out"], ("grad_w1", "grad_w2"))
+        out, changed = c.run_watched(fn, ("x", "y", "w2", "h", "h_relu", "y_pred"), c.x, c.y, c.w2, *cached)
+        out = unpack("backward", out, ("grad_w1", "grad_w2"))
         names = ("grad_w1", "grad_w2")
         found = {name: c.mismatches(name, value, c.ref[name]) for name, value in zip(names, out)}
         problems = [p for name in names for p in found[name]]
@@ -86,7 +113,7 @@ def backward(fn, backend="numpy", seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype=
                 problems += [_one_gradient(*wrong)] if len(wrong) == 1 else []
         if not problems and finite_differences:
             problems = _finite_difference_problems(c, out)
-        finish("backward", problems, c.label)
+        _finish_noting("backward", problems, c.label, argument_notes("backward", changed, not problems))
 
 
 # The part of the backward pass only one gradient goes through: where to look when the other is right.
@@ -141,4 +168,4 @@ def autograd_step(fn, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="float32", d
     forward, loss, loss.backward(), the SGD update under torch.no_grad(), gradients zeroed."""
     __tracebackhide__ = True
     c = Case("torch", seed, shape, dtype, device)
-    sgd_steps("autograd_step", fn, "tensors", c, learning_rate)
+    sgd_iterations("autograd_step", fn, "tensors", c, learning_rate)

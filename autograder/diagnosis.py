@@ -7,6 +7,7 @@ that mistake's message. When none matches, ``observations`` says what is measura
 wrong value (a constant ratio, a transpose …), and ``explain`` names the known cause of an
 exception the student's code raised.
 """
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -213,6 +214,12 @@ EXCEPTIONS = [
     ("max_returns_tuple", None, "torch.return_types.m"),
     ("update_outside_no_grad", "RuntimeError", "leaf Variable that requires grad"),
     ("update_outside_no_grad", "RuntimeError", "requires grad is being used in an in-place"),
+    ("backward_without_graph", "RuntimeError", "does not require grad and does not have a grad_fn"),
+    ("backward_twice", "RuntimeError", "Trying to backward through the graph a second time"),
+    ("class_not_instance", "TypeError", "is not a Module subclass"),  # a class, when FACTS says so
+    ("module_built_not_applied", "TypeError", "must be Tensor, not ReLU"),
+    ("backward_on_number", "AttributeError", "'float' object has no attribute 'backward'"),
+    ("optimizer_given_model", "TypeError", "but one of the params is torch.nn.modules"),
 ]
 # Where a .grad is None is the likely reason for an error about None (the steps that update parameters).
 GRAD_NONE = [("grad_none", "TypeError", "'NoneType'"), ("grad_none", "AttributeError", "'NoneType' object has no attribute")]
@@ -226,3 +233,63 @@ def explain(error, updates=False):
         if (kind is None or name == kind) and fragment in text:
             return MISTAKES[key]
     return None
+
+
+# ---------------------------------------------------------------- causes named only on their facts
+
+# What must have been measured for a cause to be named, as a test on the facts a check measured
+# ({fact: plain value}). A cause whose facts do not hold is not named: the check says what it
+# observed instead. tests/test_mutations.py checks every named cause of the corpus against these.
+FACTS = {
+    # the given optimizer's step ran twice or more, or never while the parameters stayed where they were
+    "step_not_called": lambda f: f["calls"] >= 2 or (f["calls"] == 0 and not f["moved"]),
+    # the given optimizer's step never ran, the parameters moved, and another optimizer stepped
+    "other_optimizer": lambda f: f["calls"] == 0 and f["moved"] and f["other_steps"] > 0,
+    # the parameters changed outside the given optimizer's step, and no other optimizer stepped
+    "changed_outside_optimizer": lambda f: f["moved_outside_step"] and f["other_steps"] == 0,
+    # backward() ran, not through the loss function's result, and the parameters were left without gradients
+    "loss_detached": lambda f: f["backward_calls"] > 0 and f["loss_reached"] is False and f["gradients_none"],
+    # h came back wrong, equal to the right h_relu, and h_relu right
+    "h_overwritten": lambda f: not f["h_right"] and f["h_is_h_relu"] and f["h_relu_right"],
+    # an argument the function must leave alone came back changed, the result right
+    "argument_changed": lambda f: bool(f["changed"]) and f["result_right"],
+    # as many losses as iterations, all equal and equal to a loss of the right run, where the right run's are
+    # not all equal, and the parameters trained (not a loop whose every loss is the same because nothing moved)
+    "losses_repeated": lambda f: (f["count"] == f["iterations"] and f["all_equal"] and f["a_loss_of_the_run"]
+                                  and not f["right_all_equal"] and f["moved"]),
+    # one loss fewer than iterations
+    "losses_one_short": lambda f: f["count"] == f["iterations"] - 1,
+    # what was given is a class, not an instance of it: a class seen, or torch naming one of its module classes
+    "class_not_instance": lambda f: bool(f.get("is_class") or re.search(r"torch\.nn\.modules\.[\w.]+ is not a Module subclass",
+                                                                       f.get("raised", ""))),
+}
+
+
+def because(key, **facts):
+    """"Likely cause: …" for the mistake ``key`` when its defining facts (FACTS) hold of ``facts``, else
+    None (a fact not measured is a fact that does not hold). The facts travel with the message (not shown),
+    so that a verdict record says why it was named."""
+    if not _hold(key, facts):
+        return None
+    return messages.Message("diagnosis.likely_cause", cause=messages.Message(f"mistake.{key}"),
+                            facts=tuple(sorted(facts.items())))
+
+
+def noted(key, **facts):
+    """"Note: …" for the mistake ``key`` (it costs no points) when its defining facts hold, else None."""
+    if not _hold(key, facts):
+        return None
+    return messages.Message("diagnosis.note", cause=messages.Message(f"mistake.{key}"), facts=tuple(sorted(facts.items())))
+
+
+def _hold(key, facts):
+    try:
+        return bool(FACTS[key](facts))
+    except (KeyError, TypeError):  # a fact not measured
+        return False
+
+
+def facts_of(message):
+    """{fact: value} a named cause's message carries (``because``), or None for a cause named on its value."""
+    facts = message.values.get("facts") if isinstance(message, messages.Message) else None
+    return dict(facts) if facts is not None else None

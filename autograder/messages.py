@@ -103,6 +103,12 @@ CATALOGUE = {
     "train.not_a_list": ("train 应该返回每一步的 loss 组成的列表（{steps} 个数）。",
                          "train should return a list with the loss of every step ({steps} numbers)."),
     "train.at_step": ("第 {k} 步：", "step {k}:"),
+    "train.loss_count": ("train 返回了 {n} 个 loss，应该是 {steps} 个（每次迭代一个）。",
+                         "train returned {n} losses; it should return {steps}, one per iteration."),
+    "train.losses_equal": ("列表里的 {n} 个 loss 全都等于 {value:.6g}。", "all {n} losses of the list are {value:.6g}."),
+    "train_step.other_steps": ("传进来的 optimizer 的 step() 一次也没有运行，参数却变了：另一个优化器 step() 了 {calls} 次。",
+                               "the optimizer passed in never ran step(), yet the parameters moved: another optimizer "
+                               "ran step() {calls} time(s)."),
     "train.parameters_differ": ("训练后的参数和 torch.optim.Adam 的结果不一致。",
                                 "after training, the parameters differ from torch.optim.Adam's."),
     "relu.gradcheck": ("backward 和数值梯度不一致（torch.autograd.gradcheck）：输入 > 0 的位置梯度原样通过，其余为 0。",
@@ -123,6 +129,8 @@ CATALOGUE = {
                         "{name} is right where h > 0 and wrong where h < 0."),
     "observed.one_gradient": ("{right} 是对的，{wrong} 不对：问题在只有 {wrong} 经过的那一段：{path}。",
                               "{right} is right and {wrong} is wrong: look at the part only {wrong} goes through: {path}."),
+    "code.in_place": ("{line}：这一行就地改写了 {name}。", "{line}: this line changes {name} in place."),
+    "code.argument_changed": ("{fn} 就地改动了参数 {name}。", "{fn} changed its argument {name} in place."),
     "observed.rate": ("这一步实际用的学习率是 {rate:.3g}，而传进来的 learning_rate 是 {learning_rate:g}。",
                       "the step used a learning rate of {rate:.3g}; the learning_rate passed in is {learning_rate:g}."),
     "mistake.relu_missing": ("前向传播少了 ReLU：h_relu = max(h, 0)，再用 h_relu 乘 w2。",
@@ -234,6 +242,64 @@ CATALOGUE = {
                                   "这次不扣分。",
                                   "a tensor is returned where a number is asked: return loss.item(), a Python number "
                                   "(a tensor keeps its whole graph alive in memory). No points lost this time."),
+    "mistake.h_overwritten": ("h 被就地改写了：h_relu 和 h 是同一块内存，ReLU 把 h 本身也改了"
+                              "（np.maximum(h, 0, out=h)，h.clamp_(min=0) 这种以 _ 结尾的就地方法，或者 h_relu = h 之后再修改 h_relu）。"
+                              "要让 ReLU 生成一个新数组：h_relu = np.maximum(h, 0) 或 h.clamp(min=0)。",
+                              "h was overwritten in place: h_relu and h are the same memory, so the ReLU changed h itself "
+                              "(np.maximum(h, 0, out=h), an in-place method ending in _ such as h.clamp_(min=0), or "
+                              "h_relu = h followed by a change to h_relu). Let the ReLU make a new array: "
+                              "h_relu = np.maximum(h, 0), or h.clamp(min=0)."),
+    "mistake.argument_changed": ("函数就地修改了传进来的参数（它的调用者之后还要用这个值）：先复制一份再改，例如 "
+                                 "d = y_pred - y，而不是 d = y_pred; d -= y。这次不扣分。",
+                                 "the function changed an argument in place, a value its caller still uses: work on a "
+                                 "new array, e.g. d = y_pred - y, not d = y_pred; d -= y. No points lost this time."),
+    "mistake.backward_without_graph": ("loss.backward() 找不到计算图：loss 是在 torch.no_grad() 里算的，或者来自 .detach() "
+                                       "之后的张量，所以无从求梯度。前向传播和 loss 要在 no_grad 外面算，只有参数更新放进 "
+                                       "with torch.no_grad(): 里。",
+                                       "loss.backward() has no graph to go back through: the loss was computed inside "
+                                       "torch.no_grad(), or from a tensor cut off the graph by .detach(). Compute the forward "
+                                       "pass and the loss outside no_grad; only the update of the parameters goes inside "
+                                       "`with torch.no_grad():`."),
+    "mistake.loss_detached": ("backward() 没有传到模型的参数：调用 backward() 的那个张量和模型断开了"
+                              "（例如 torch.tensor(loss.item(), requires_grad=True) 是一个新的叶子张量），所以参数的 .grad 还是 None。"
+                              "直接对 loss_fn(y_pred, y) 的结果调用 backward()。",
+                              "backward() did not reach the model's parameters: the tensor it was called on is cut off "
+                              "from the model (torch.tensor(loss.item(), requires_grad=True), say, is a new leaf "
+                              "tensor), so the parameters' .grad stayed None. Call backward() on what loss_fn(y_pred, y) "
+                              "returns."),
+    "mistake.backward_on_number": ("loss.item() 是一个 Python 数，没有 backward()：对张量 loss 调用 loss.backward()，"
+                                   "最后再 return loss.item()。",
+                                   "loss.item() is a plain Python number, which has no backward(): call backward() on the "
+                                   "loss tensor, and return loss.item() at the end."),
+    "mistake.class_not_instance": ("这里要的是实例，给的却是类：nn.ReLU()、nn.MSELoss(reduction='sum')、"
+                                   "torch.optim.Adam(model.parameters(), lr=learning_rate)，都要带括号（和参数）调用。",
+                                   "a class is given where an instance is needed: nn.ReLU(), nn.MSELoss(reduction='sum'), "
+                                   "torch.optim.Adam(model.parameters(), lr=learning_rate), each called with its "
+                                   "parentheses (and arguments)."),
+    "mistake.module_built_not_applied": ("nn.ReLU(h) 新建了一个 ReLU 层，并没有把 ReLU 作用在 h 上（nn.ReLU 是类，self.relu = nn.ReLU "
+                                         "没有括号时也一样）：在 __init__ 里建好 self.relu = nn.ReLU()，在 forward 里调用 "
+                                         "self.relu(h)，或者直接用 torch.relu(h)。",
+                                         "nn.ReLU(h) builds a new ReLU layer; it does not apply a ReLU to h (nor does "
+                                         "self.relu = nn.ReLU without parentheses, then self.relu(h)): build the layer once "
+                                         "in __init__, self.relu = nn.ReLU(), and call it in forward, self.relu(h), or use "
+                                         "torch.relu(h)."),
+    "mistake.optimizer_given_model": ("优化器要的是参数，不是模型本身：torch.optim.Adam(model.parameters(), lr=learning_rate)。",
+                                      "an optimizer takes the parameters, not the model itself: "
+                                      "torch.optim.Adam(model.parameters(), lr=learning_rate)."),
+    "mistake.other_optimizer": ("参数是被另一个优化器更新的：传进来的 optimizer 一次也没有 step()。不要在 train_step 里"
+                                "新建优化器（它每次都从头开始，Adam 的状态就丢了），用传进来的那个：optimizer.step()。",
+                                "the parameters were moved by another optimizer: the optimizer passed in never stepped. "
+                                "Don't build a new optimizer inside train_step (a new one starts afresh every time, "
+                                "losing Adam's state); step the one given: optimizer.step()."),
+    "mistake.backward_twice": ("同一个计算图 backward() 了两次：每次前向传播之后只调用一次 loss.backward()。",
+                               "backward() ran twice through the same graph: call loss.backward() once after each forward pass."),
+    "mistake.losses_repeated": ("列表里的 loss 是同一个数重复了多次（例如 [loss.item()] * steps）：要在循环里每次迭代都 "
+                                "losses.append(loss.item())。",
+                                "the list holds the same loss repeated (e.g. [loss.item()] * steps): append each "
+                                "iteration's loss inside the loop, losses.append(loss.item())."),
+    "mistake.losses_one_short": ("列表少了一个 loss：循环要跑满 range(steps) 次，每次迭代都追加这一次的 loss。",
+                                 "the list is one loss short: loop over range(steps), and append the loss in every "
+                                 "iteration."),
 
     # ---- the exercises' rules (guards.py: "rule.<rule>" is guards.RULES[rule]) ------------------------
     "rule.broken": ("✗ 规则：{rule}（用到了 {what}）。", "✗ Rule: {rule} (used {what})."),

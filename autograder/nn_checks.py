@@ -13,13 +13,12 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import oracles, probes
-from ._steps import (CHECK_LEARNING_RATE, VISIBLE_SEED, VISIBLE_SHAPE, Case, context, every_step, explained,  # noqa: F401
-                     explaining, finish, named, number_notes, on_every_device, passed_with, sgd_steps)
+from ._steps import (CHECK_LEARNING_RATE, VISIBLE_SEED, VISIBLE_SHAPE, Case, context, every_iteration, explained,  # noqa: F401
+                     explaining, finish, named, number_notes, on_every_device, passed_with, sgd_iterations)
 from .compare import close_enough, fail, mismatches
-from .diagnosis import MISTAKES, loss_candidates
+from .diagnosis import MISTAKES, because, loss_candidates
 from .messages import Message
 from .probes import raise_judged
-from .probes import run as probe
 
 # Big enough that the sample mean and std of the weights tell a standard normal from nn.Linear's default.
 INIT_SHAPE = (8, 200, 50, 4)
@@ -110,7 +109,7 @@ def sequential_model(build_model, seed=VISIBLE_SEED, shape=INIT_SHAPE):
     label = f"(N, D_in, H, D_out) = {tuple(shape)}, seed {seed}"
     c = Case("torch", seed, shape, "float32", "cpu")
     with explaining("model", label):
-        facts = probe(build_model, "build_model", seed=seed, d_in=d_in, h=h, d_out=d_out, x=c.x,
+        facts = probes.run(build_model, "build_model", seed=seed, d_in=d_in, h=h, d_out=d_out, x=c.x,
                       zeros=torch.zeros(ZEROS, d_in))
         problems = _structure_problems(facts, d_in, h, d_out)
         if not problems:
@@ -125,7 +124,7 @@ def mse_loss(build_loss, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="float32"
     __tracebackhide__ = True
     c = Case("torch", seed, shape, dtype, device)
     with explaining("loss", c.label):
-        facts = probe(build_loss, "build_loss", y_pred=c.cast(c.ref["y_pred"]), y=c.y)
+        facts = probes.run(build_loss, "build_loss", y_pred=c.cast(c.ref["y_pred"]), y=c.y)
         if not facts["instance"]:  # the probe's word: it can only cost the step; the value decides it
             fail("loss", [Message("loss.not_instance"), context(c.label)])
         value = facts["value"]
@@ -138,10 +137,10 @@ def mse_loss(build_loss, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="float32"
 def sgd_train_step(train_step, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="float32", device="cpu",
                    learning_rate=CHECK_LEARNING_RATE):
     """Check ``train_step(model, x, y, loss_fn, learning_rate) -> loss``: forward, loss, backward,
-    the update of every parameter under torch.no_grad(), model.zero_grad(); two steps."""
+    the update of every parameter under torch.no_grad(), model.zero_grad(); two iterations."""
     __tracebackhide__ = True
     c = Case("torch", seed, shape, dtype, device)
-    sgd_steps("train_step", train_step, "sequential", c, learning_rate)
+    sgd_iterations("train_step", train_step, "sequential", c, learning_rate)
 
 
 # ---- notebook 4: torch.optim ----------------------------------------------------------------
@@ -150,33 +149,33 @@ def sgd_train_step(train_step, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="fl
 OPTIMIZER_RATE = 5e-4
 
 
-# The size of the judge's gradients at each step: changing, so that only Adam's own update follows them.
+# The size of the judge's gradients at each iteration: changing, so that only Adam's own update follows them.
 GRADIENT_SCALES = (1.0, 0.2, 3.0)
 
 
 def adam_optimizer(build_optimizer, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, learning_rate=OPTIMIZER_RATE):
     """Check ``build_optimizer(model, learning_rate)``: torch.optim.Adam over all of model.parameters(),
-    measured by the parameters it gives over a few steps on gradients chosen here (float64, so a
+    measured by the parameters it gives over a few iterations on gradients chosen here (float64, so a
     small difference, such as AdamW's weight decay, shows)."""
     __tracebackhide__ = True
     w, c = weights(seed, shape, bias=True, dtype="float64")
     start = _params(probes.sequential(**w))
     gradients = _chosen_gradients(start, seed)
     with explaining("optimizer", c.label):
-        facts = probe(build_optimizer, "build_optimizer", **w, learning_rate=learning_rate, gradients=gradients)
+        facts = probes.run(build_optimizer, "build_optimizer", **w, learning_rate=learning_rate, gradients=gradients)
         expected = _adam_trajectory(w, gradients, learning_rate)
-        moved_alike = _moved_alike(facts.get("steps"), expected, start)
+        moved_alike = _moved_alike(facts.get("iterations"), expected, start)
         finish("optimizer", [] if moved_alike else _optimizer_problems(facts, learning_rate), c.label)
 
 
 def _chosen_gradients(start, seed):
-    """One seeded gradient per parameter for each step, scaled by GRADIENT_SCALES."""
+    """One seeded gradient per parameter for each iteration, scaled by GRADIENT_SCALES."""
     g = torch.Generator().manual_seed(seed + 1)
     return [[scale * torch.randn(p.shape, generator=g, dtype=p.dtype) for p in start] for scale in GRADIENT_SCALES]
 
 
 def _adam_trajectory(w, gradients, learning_rate):
-    """The parameters after each step of torch.optim.Adam on ``gradients``, from the weights ``w``."""
+    """The parameters after each iteration of torch.optim.Adam on ``gradients``, from the weights ``w``."""
     model = probes.sequential(**w)
     optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
     trajectory = []
@@ -188,18 +187,20 @@ def _adam_trajectory(w, gradients, learning_rate):
     return trajectory
 
 
-def _moved_alike(steps, expected, start):
-    """True when every step moved every parameter as in ``expected``; compared on the moves from
-    ``start``, where a step of the size of the learning rate cannot hide in the weights' tolerance."""
-    if not isinstance(steps, list) or len(steps) != len(expected):
+def _moved_alike(iterations, expected, start):
+    """True when every iteration moved every parameter as in ``expected``; compared on the moves from
+    ``start``, where a move of the size of the learning rate cannot hide in the weights' tolerance."""
+    if not isinstance(iterations, list) or len(iterations) != len(expected):
         return False
     return all(len(got) == len(ref) and all(close_enough(g - s, r - s) for g, r, s in zip(got, ref, start))
-               for got, ref in zip(steps, expected))
+               for got, ref in zip(iterations, expected))
 
 
 def _optimizer_problems(facts, learning_rate):
-    """Why the optimizer's steps are not Adam's, as far as what it reports of itself tells: its word
+    """Why the optimizer's updates are not Adam's, as far as what it reports of itself tells: its word
     explains a failure, and never passes one."""
+    if facts.get("is_class"):  # the class itself, not an optimizer made of it
+        return [Message("optimizer.not_adam", type=facts.get("type")), because("class_not_instance", is_class=True)]
     if not facts.get("adam"):
         return [Message("optimizer.not_adam", type=facts.get("type")), MISTAKES["optimizer_not_adam"].message]
     problems = []
@@ -219,15 +220,15 @@ ORDERS = ("not_zeroed", "step_before_backward", "zeroed_before_update")
 TUTORIAL_RATE = 1e-4
 
 
-def _reference_run(model, c, learning_rate, steps, variant="right"):
-    """Losses and parameters after each step of torch.optim.Adam on a copy of ``model``, done right
+def _reference_run(model, c, learning_rate, iterations, variant="right"):
+    """Losses and parameters after each iteration of torch.optim.Adam on a copy of ``model``, done right
     or as ``variant`` (a known mistake's key) does it."""
     model = copy.deepcopy(model)
     rate = TUTORIAL_RATE if variant == "lr_hardcoded" else learning_rate
     optimizer = (torch.optim.SGD if variant == "optimizer_not_adam" else torch.optim.Adam)(model.parameters(), lr=rate)
     loss_fn = nn.MSELoss(reduction="mean" if variant == "mean_instead_of_sum" else "sum")
     history = []
-    for _ in range(steps):
+    for _ in range(iterations):
         if variant != "not_zeroed":
             optimizer.zero_grad()
         loss = loss_fn(model(c.x), c.y)
@@ -244,8 +245,8 @@ def _reference_run(model, c, learning_rate, steps, variant="right"):
 
 
 def _orders(record, runs):
-    """The known mistaken orders whose runs match the student's every step. Where two leave the
-    parameters alike (both never change them), the gradients a step leaves behind tell them apart."""
+    """The known mistaken orders whose runs match the student's every iteration. Where two leave the
+    parameters alike (both never change them), the gradients an iteration leaves behind tell them apart."""
     orders = [order for order in ORDERS if _same_run(record, runs[order])]
     if {"step_before_backward", "zeroed_before_update"} <= set(orders):
         orders.remove("zeroed_before_update" if record[-1].get("gradients_left") else "step_before_backward")
@@ -253,13 +254,13 @@ def _orders(record, runs):
 
 
 def _same_run(record, run):
-    """True when every step of the student's ``record`` left the parameters as ``run`` did."""
-    steps = [entry for entry in record if "now" in entry]
-    return bool(steps) and all(_same(entry["now"], run[k][1]) for k, entry in enumerate(steps))
+    """True when every iteration of the student's ``record`` left the parameters as ``run`` did."""
+    done = [entry for entry in record if "now" in entry]
+    return bool(done) and all(_same(entry["now"], run[k][1]) for k, entry in enumerate(done))
 
 
 def _loss_after_update(value, runs, k):
-    """The loss of step ``k`` as computed after its update: the right run's loss of the next step."""
+    """The loss of iteration ``k`` as computed after its update: the right run's loss of the next iteration."""
     return k + 1 < len(runs["right"]) and close_enough(value, runs["right"][k + 1][0]) and not close_enough(
         value, runs["right"][k][0])
 
@@ -267,15 +268,18 @@ def _loss_after_update(value, runs, k):
 def adam_train_step(train_step, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="float32", device="cpu",
                     learning_rate=CHECK_LEARNING_RATE, steps=3):
     """Check ``train_step(model, x, y, loss_fn, optimizer) -> loss`` against torch.optim.Adam itself:
-    zero_grad, forward, loss, backward, step — the parameters change only through the optimizer."""
+    zero_grad, forward, loss, backward, step — the parameters change only through the optimizer.
+    ``steps``: how many iterations (the test cells' word for it)."""
     __tracebackhide__ = True
+    iterations = steps
     w, c = weights(seed, shape, bias=True, dtype=dtype, device=device)
     with explaining("train_step", c.label, updates=True):
         model = probes.sequential(**w)
-        runs = {"right": _reference_run(model, c, learning_rate, steps + 1)}
-        runs.update({order: _reference_run(model, c, learning_rate, steps, order) for order in ORDERS})
-        record = probe(train_step, "adam_steps", **w, x=c.x, y=c.y, learning_rate=learning_rate, steps=steps)["steps"]
-        record, notes = every_step("train_step", record, steps, c.label), []
+        runs = {"right": _reference_run(model, c, learning_rate, iterations + 1)}
+        runs.update({order: _reference_run(model, c, learning_rate, iterations, order) for order in ORDERS})
+        record = probes.run(train_step, "adam_iterations", **w, x=c.x, y=c.y, learning_rate=learning_rate,
+                            iterations=iterations)["iterations"]
+        record, notes = every_iteration("train_step", record, iterations, c.label), []
         for k, entry in enumerate(record):
             if "error" in entry:
                 raise_judged(entry["error"])
@@ -287,18 +291,37 @@ def adam_train_step(train_step, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="f
                 problems += _why_not_adam(entry, record, runs)
             if problems:
                 fail("train_step", [Message("check.at_step", k=k + 1), *problems, *notes, context(c.label)])
-        passed_with("train_step", f"{c.label}, {steps} steps", notes)
+        passed_with("train_step", f"{c.label}, {iterations} iterations", notes)
 
 
 def _why_not_adam(entry, record, runs):
-    """Why a step's parameters are not Adam's: how often optimizer.step ran and what changed around it,
-    as the probe saw it (its word picks the explanation of a failure), else a mistaken order's run."""
-    calls = entry.get("calls")
+    """Why an iteration's parameters are not Adam's: how often the given optimizer's step ran, how often
+    others did, and what changed around it, as the probe saw it (its word picks the explanation of a
+    failure, and a cause is named only when its facts were seen: diagnosis.FACTS), else a mistaken
+    order's run."""
+    calls, others = entry.get("calls"), entry.get("other_steps") or 0
+    moved = not all(torch.equal(a, b) for a, b in zip(entry["now"], entry["start"]))  # at all: a small move counts
+    if calls == 0 and moved and others:
+        return [Message("train_step.other_steps", calls=others),
+                *_causes(("other_optimizer", dict(calls=calls, moved=moved, other_steps=others)))]
+    if calls == 0 and moved:
+        return [Message("train_step.step_calls", calls=calls),
+                *_causes(("changed_outside_optimizer", dict(moved_outside_step=True, other_steps=others)))]
     if calls != 1:
-        return [Message("train_step.step_calls", calls=calls), MISTAKES["step_not_called"].message]
+        return [Message("train_step.step_calls", calls=calls), *_causes(("step_not_called", dict(calls=calls, moved=moved)))]
     if not (_same(entry["before_step"], entry["start"]) and _same(entry["now"], entry["after_step"])):
-        return [MISTAKES["changed_outside_optimizer"].message]
+        return [*_causes(("changed_outside_optimizer", dict(moved_outside_step=True, other_steps=others)))] or [
+            Message("train_step.other_steps", calls=others)]
+    detached = because("loss_detached", loss_reached=entry.get("loss_reached"), gradients_none=bool(entry.get("gradients_none")),
+                       backward_calls=entry.get("backward_calls") or 0)
+    if detached is not None:
+        return [Message("train_step.differs_from_adam"), detached]
     return [Message("train_step.differs_from_adam"), *[MISTAKES[order].message for order in _orders(record, runs)][:1]]
+
+
+def _causes(*named):
+    """The messages of the causes (key, facts) whose facts hold (diagnosis.because)."""
+    return [m for m in (because(key, **facts) for key, facts in named) if m is not None]
 
 
 # ---- notebook 5: an nn.Module on a device -----------------------------------------------------
@@ -310,7 +333,7 @@ def module_class(TwoLayerNet, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, dtype="flo
     c = Case("torch", seed, shape, dtype, device)
     with explaining("model", c.label):
         _, d_in, h, d_out = shape
-        facts = probe(TwoLayerNet, "module", seed=seed, d_in=d_in, h=h, d_out=d_out, x=c.x)
+        facts = probes.run(TwoLayerNet, "module", seed=seed, d_in=d_in, h=h, d_out=d_out, x=c.x)
         problems = []
         if not facts["module"]:
             problems.append(Message("module.not_module"))
@@ -351,13 +374,13 @@ def _double(t):
     return None if t is None else t.double()
 
 
-def _device_probe(train, seed, shape):
+def _meta_trial(train, seed, shape):
     """Run ``train`` once on the meta device (shapes without data: it stands in for a GPU on any
     machine) with the data on the CPU. A model and data left on different devices fail there
     exactly as on a GPU; a correct loop fails only later, at .item(), which is not a mismatch.
     What it reports is the probe's word, not a value: it can fail the step, never pass it."""
     w, c = weights(seed, shape, bias=True)
-    facts = probe(train, "train_on_meta", **w, x=c.x, y=c.y)
+    facts = probes.run(train, "train_on_meta", **w, x=c.x, y=c.y)
     error = facts["error"]
     if facts["device"] != "meta":
         return [MISTAKES["model_not_on_device"].message]
@@ -373,16 +396,19 @@ TRAIN_MISTAKES = ("optimizer_not_adam", "mean_instead_of_sum", "lr_hardcoded", *
 
 def train_loop(train, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, device="cpu", learning_rate=CHECK_LEARNING_RATE, steps=3):
     """Check ``train(model, x, y, device, learning_rate, steps) -> losses``: model and data moved to
-    ``device``, Adam with nn.MSELoss(reduction='sum'); compared with torch.optim.Adam step by step.
-    The model and the data start on the CPU, as in the tutorial."""
+    ``device``, Adam with nn.MSELoss(reduction='sum'); compared with torch.optim.Adam iteration by
+    iteration. The model and the data start on the CPU, as in the tutorial. ``steps``: how many
+    iterations, train's own word for it."""
     __tracebackhide__ = True
+    iterations = steps
     w, c = weights(seed, shape, bias=True)
     label = c.label.replace(" cpu,", f" {device},")
     with explaining("train", label, updates=True):
         on_device = probes.sequential(**w).to(device)
         moved = Case("torch", seed, shape, "float32", device)
-        runs = {"right": _reference_run(on_device, moved, learning_rate, steps + 1)}
-        facts = probe(train, "train", **w, x=c.x, y=c.y, device=device, learning_rate=learning_rate, steps=steps)
+        runs = {"right": _reference_run(on_device, moved, learning_rate, iterations + 1)}
+        facts = probes.run(train, "train", **w, x=c.x, y=c.y, device=device, learning_rate=learning_rate,
+                           iterations=iterations)
         if "error" in facts:
             error = facts["error"]
             if getattr(error, "type_name", "") == "RuntimeError" and any(text in str(error) for text in DEVICE_MISMATCH):
@@ -392,32 +418,51 @@ def train_loop(train, seed=VISIBLE_SEED, shape=VISIBLE_SHAPE, device="cpu", lear
             raise_judged(error)
         losses, notes = facts["losses"], number_notes(facts["losses"])
         problems = []
-        if not isinstance(losses, (list, tuple)) or len(losses) != steps:
-            problems.append(Message("train.not_a_list", steps=steps))
+        if not isinstance(losses, (list, tuple)):
+            problems.append(Message("train.not_a_list", steps=iterations))
+        elif len(losses) != iterations:
+            problems += [Message("train.loss_count", n=len(losses), steps=iterations),
+                         *_causes(("losses_one_short", dict(count=len(losses), iterations=iterations)))]
         else:
             for k, (value, (ref_loss, _)) in enumerate(zip(losses, runs["right"])):
                 found = mismatches("loss", value, ref_loss, "scalar", "float32")
                 problems += [Message("train.at_step", k=k + 1), *found] if found else []
             if problems:
-                problems += _named_run(losses, on_device, moved, learning_rate, steps, runs)
+                problems += (_named_run(losses, on_device, moved, learning_rate, iterations, runs)
+                             or _repeated(losses, runs, iterations, facts["parameters"], on_device))
         if facts["device"] != torch.device(device).type:
             problems.append(MISTAKES["model_not_on_device"].message)
-        elif not problems and not _same(facts["parameters"], runs["right"][steps - 1][1]):
+        elif not problems and not _same(facts["parameters"], runs["right"][iterations - 1][1]):
             problems.append(Message("train.parameters_differ"))
-        problems = problems or _device_probe(train, seed, shape)
+        problems = problems or _meta_trial(train, seed, shape)
         if problems:
-            fail("train", [*problems, *notes, context(label + f", {steps} steps")])
-        passed_with("train", label + f", {steps} steps", notes)
+            fail("train", [*problems, *notes, context(label + f", {iterations} iterations")])
+        passed_with("train", label + f", {iterations} iterations", notes)
 
 
-def _named_run(losses, model, c, learning_rate, steps, runs):
+def _repeated(losses, runs, iterations, trained, model):
+    """[what is seen, the mistake] when every loss of the list is one and the same loss of the right run,
+    where the right run's losses are not all one, and the training moved the parameters; else []."""
+    try:
+        values = [float(v) for v in losses]
+    except (TypeError, ValueError):
+        return []
+    right = [loss for loss, _ in runs["right"][:iterations]]
+    moved = not _same(trained, _params(model)) if isinstance(trained, list) else False
+    cause = because("losses_repeated", count=len(values), iterations=iterations, all_equal=len(set(values)) == 1,
+                    a_loss_of_the_run=any(close_enough(values[0], loss) for loss in right),
+                    right_all_equal=len(set(right)) == 1, moved=moved)
+    return [Message("train.losses_equal", n=len(values), value=values[0]), cause] if cause else []
+
+
+def _named_run(losses, model, c, learning_rate, iterations, runs):
     """[the message of the known mistake whose training run gives ``losses``], or []."""
     if all(close_enough(value, runs["right"][k + 1][0]) for k, value in enumerate(losses)):
         return [MISTAKES["loss_after_update"].message]
     for mistake in TRAIN_MISTAKES:
         if mistake == "lr_hardcoded" and learning_rate == TUTORIAL_RATE:
             continue
-        run = _reference_run(model, c, learning_rate, steps, mistake)
+        run = _reference_run(model, c, learning_rate, iterations, mistake)
         if all(close_enough(value, run[k][0]) for k, value in enumerate(losses)):
             return [MISTAKES[mistake].message]
     return []

@@ -3,7 +3,7 @@ as values, what came back.
 
 A probe takes the student's function (or class) and the inputs the judge chose, calls it under
 the exercise's guard, and returns a dict of plain values: what the function returned, the state
-it left its arguments in, facts such as how often ``optimizer.step`` ran. It decides nothing;
+it left its arguments in, facts such as how often ``optimizer.step`` ran in each iteration. It decides nothing;
 the verdict is the check's (checks.py, nn_checks.py), made on those values by the judge. A fact
 (a type name, a flag, a count) can fail a step or explain why, never pass it: values alone do.
 
@@ -48,33 +48,87 @@ def parameters(model):
     return [p.detach().clone() for p in model.parameters()]
 
 
-def sgd_steps(fn, kind, x, y, w1, w2, learning_rate, steps):
-    """``steps`` SGD steps of the student's code; after each, the loss it returned and w1, w2 as (in, out).
+class _WatchedLoss:
+    """nn.MSELoss(reduction="sum") that notes whether backward() went through the last value it gave:
+    ``reached`` is None before a value that can have a gradient, then False until backward() reaches it."""
+
+    def __new__(cls):
+        from torch import nn
+
+        class WatchedMSELoss(nn.MSELoss):
+            reached = None
+
+            def forward(self, y_pred, y):
+                value = super().forward(y_pred, y)
+                if value.requires_grad:
+                    self.reached = False
+                    value.register_hook(self._reached)
+                return value
+
+            def _reached(self, grad):
+                self.reached = True
+
+        return WatchedMSELoss(reduction="sum")
+
+
+def sgd_iterations(fn, kind, x, y, w1, w2, learning_rate, iterations):
+    """``iterations`` calls of the student's SGD step; after each, the loss it returned and w1, w2 as (in, out).
 
     kind "tensors": fn(x, y, w1, w2, learning_rate) on leaf tensors w1, w2 (notebook 2's autograd_step);
-    kind "sequential": fn(model, x, y, loss_fn, learning_rate) on nn.Sequential holding w1, w2 (notebook 3).
+    kind "sequential": fn(model, x, y, loss_fn, learning_rate) on nn.Sequential holding w1, w2 (notebook 3),
+    with whether backward() reached the value loss_fn gave ("loss_reached", None when it gave none that could).
     An exception ends the run: it is the last entry."""
-    from torch import nn
-
+    loss_fn = None
     if kind == "tensors":
         w1.requires_grad_(True)
         w2.requires_grad_(True)
         leaves, layout = (lambda: {"w1": w1, "w2": w2}), (lambda t: t.detach())
         run = lambda: guards.no_oracles(fn, x, y, w1, w2, learning_rate)  # noqa: E731
     else:
-        model, loss_fn = sequential(w1, w2), nn.MSELoss(reduction="sum")
+        model, loss_fn = sequential(w1, w2), _WatchedLoss()
         leaves, layout = (lambda: {"w1": model[0].weight, "w2": model[2].weight}), (lambda t: t.detach().T)
         run = lambda: guards.no_oracles(fn, model, x, y, loss_fn, learning_rate)  # noqa: E731
     record = []
-    for _ in range(steps):
+    for _ in range(iterations):
+        if loss_fn is not None:
+            loss_fn.reached = None
         try:
-            value = run()
-        except Exception as error:  # noqa: BLE001 (the verdict explains it, at this step)
-            record.append({"error": error, "gradients": _gradients(leaves())})
+            with _CountedBackward() as backward:
+                value = run()
+        except Exception as error:  # noqa: BLE001 (the verdict explains it, at this iteration)
+            record.append({"error": error, "gradients": _gradients(leaves()), "loss_reached": _reached(loss_fn),
+                           "backward_calls": backward.calls})
             break
         record.append({"loss": value, "leaf": {n: bool(t.is_leaf and t.requires_grad) for n, t in leaves().items()},
-                       "weights": {n: layout(t).clone() for n, t in leaves().items()}, "gradients": _gradients(leaves())})
-    return {"steps": record}
+                       "weights": {n: layout(t).clone() for n, t in leaves().items()}, "gradients": _gradients(leaves()),
+                       "loss_reached": _reached(loss_fn), "backward_calls": backward.calls})
+    return {"iterations": record}
+
+
+def _reached(loss_fn):
+    return None if loss_fn is None else loss_fn.reached
+
+
+class _CountedBackward:
+    """While in use, counts the calls of Tensor.backward (by the student's code or anyone's): ``calls``."""
+
+    def __enter__(self):
+        import torch
+
+        self.calls, self.original = 0, torch.Tensor.backward
+        original = self.original
+
+        def backward(tensor, *args, **kwargs):
+            self.calls += 1
+            return original(tensor, *args, **kwargs)
+
+        torch.Tensor.backward = backward
+        return self
+
+    def __exit__(self, *exc):
+        import torch
+
+        torch.Tensor.backward = self.original
 
 
 def _gradients(tensors):
@@ -98,28 +152,41 @@ class _WatchedStep:
         return result
 
 
-def adam_steps(fn, w1, w2, b1, b2, x, y, learning_rate, steps):
-    """``steps`` calls of fn(model, x, y, loss_fn, optimizer) with torch.optim.Adam; after each, the
-    loss and the parameters (the values the judge checks), and, to explain a wrong step: how often and
-    around which parameters optimizer.step ran, and whether the step left gradients behind
+def adam_iterations(fn, w1, w2, b1, b2, x, y, learning_rate, iterations):
+    """``iterations`` calls of fn(model, x, y, loss_fn, optimizer) with torch.optim.Adam; after each, the
+    loss and the parameters (the values the judge checks), and, to explain a wrong iteration: how often
+    and around which parameters optimizer.step ran, how often other optimizers stepped, whether
+    backward() reached the value loss_fn gave, and whether the iteration left gradients behind
     (backward() after step(), or none: zeroed between backward() and step())."""
     import torch
-    from torch import nn
+    from torch.optim.optimizer import register_optimizer_step_post_hook
 
     model = sequential(w1, w2, b1, b2)
     optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
-    watch, loss_fn, record = _WatchedStep(optimizer, model), nn.MSELoss(reduction="sum"), []
-    for _ in range(steps):
-        start, calls = parameters(model), watch.calls
-        try:
-            value = guards.no_oracles(fn, model, x, y, loss_fn, optimizer)
-        except Exception as error:  # noqa: BLE001
-            record.append({"error": error})
-            break
-        record.append({"loss": value, "start": start, "now": parameters(model), "calls": watch.calls - calls,
-                       "before_step": watch.before_step, "after_step": watch.after_step,
-                       "gradients_left": any(p.grad is not None and bool(p.grad.any()) for p in model.parameters())})
-    return {"steps": record}
+    watch, loss_fn, record, others = _WatchedStep(optimizer, model), _WatchedLoss(), [], [0]
+
+    def other_step(stepped, args, kwargs):
+        others[0] += stepped is not optimizer
+
+    hook = register_optimizer_step_post_hook(other_step)
+    try:
+        for _ in range(iterations):
+            start, calls, other, loss_fn.reached = parameters(model), watch.calls, others[0], None
+            try:
+                with _CountedBackward() as backward:
+                    value = guards.no_oracles(fn, model, x, y, loss_fn, optimizer)
+            except Exception as error:  # noqa: BLE001
+                record.append({"error": error})
+                break
+            record.append({"loss": value, "start": start, "now": parameters(model), "calls": watch.calls - calls,
+                           "other_steps": others[0] - other, "loss_reached": loss_fn.reached,
+                           "backward_calls": backward.calls,
+                           "before_step": watch.before_step, "after_step": watch.after_step,
+                           "gradients_none": all(p.grad is None for p in model.parameters()),
+                           "gradients_left": any(p.grad is not None and bool(p.grad.any()) for p in model.parameters())})
+    finally:
+        hook.remove()
+    return {"iterations": record}
 
 
 def _layer(layer):
@@ -164,24 +231,25 @@ def build_loss(fn, y_pred, y):
 def build_optimizer(fn, w1, w2, b1, b2, learning_rate, gradients):
     """fn(model, learning_rate), then one optimizer.step() per entry of ``gradients`` (the judge's: one
     tensor per parameter, in model.parameters() order, set as its .grad): the parameters after each
-    step, the value the judge checks. Its type, rates and parameters only explain a wrong trajectory."""
+    iteration, the value the judge checks. Its type, rates and parameters only explain a wrong trajectory."""
     import torch
 
     model = sequential(w1, w2, b1, b2)
     optimizer = guards.no_oracles(fn, model, learning_rate)
     # Exactly Adam: AdamW and other subclasses are other optimizers.
-    facts = {"type": type(optimizer).__name__, "adam": type(optimizer) is torch.optim.Adam}
+    facts = {"type": type(optimizer).__name__, "adam": type(optimizer) is torch.optim.Adam,
+             "is_class": isinstance(optimizer, type)}
     if facts["adam"]:
         facts["rates"] = sorted({float(group["lr"]) for group in optimizer.param_groups})
         given = {id(p) for group in optimizer.param_groups for p in group["params"]}
         facts["all_parameters"] = given == {id(p) for p in model.parameters()}
-    facts["steps"] = []
+    facts["iterations"] = []
     try:
         for grads in gradients:
             for p, g in zip(model.parameters(), grads):
                 p.grad = g.clone()
             guards.no_oracles(optimizer.step)
-            facts["steps"].append(parameters(model))
+            facts["iterations"].append(parameters(model))
     except Exception as error:  # noqa: BLE001 (no optimizer, or its step raised: explained by the facts above)
         facts["step_error"] = error
     return facts
@@ -210,19 +278,19 @@ def module(fn, seed, d_in, h, d_out, x):
     return facts
 
 
-def train(fn, w1, w2, b1, b2, x, y, device, learning_rate, steps):
-    """fn(model, x, y, device, learning_rate, steps) on a CPU model and CPU data, as in the tutorial:
-    the losses it returned (or its exception), and where the model's parameters are afterwards."""
+def train(fn, w1, w2, b1, b2, x, y, device, learning_rate, iterations):
+    """fn(model, x, y, device, learning_rate, steps=iterations) on a CPU model and CPU data, as in the
+    tutorial: the losses it returned (or its exception), and where the model's parameters are afterwards."""
     model = sequential(w1, w2, b1, b2)
     try:
-        losses = guards.no_oracles(fn, model, x, y, device, learning_rate=learning_rate, steps=steps)
+        losses = guards.no_oracles(fn, model, x, y, device, learning_rate=learning_rate, steps=iterations)
     except Exception as error:  # noqa: BLE001
         return {"error": error}
     return {"losses": losses, "device": next(model.parameters()).device.type, "parameters": parameters(model)}
 
 
 def train_on_meta(fn, w1, w2, b1, b2, x, y):
-    """One step of fn on PyTorch's meta device (shapes without data, standing in for a GPU) with the
+    """One iteration of fn on PyTorch's meta device (shapes without data, standing in for a GPU) with the
     data on the CPU: the error it ended in, and where the model went."""
     model = sequential(w1, w2, b1, b2)
     error = ""
@@ -233,7 +301,7 @@ def train_on_meta(fn, w1, w2, b1, b2, x, y):
     return {"error": error, "device": next(model.parameters()).device.type}
 
 
-PROBES = {f.__name__: f for f in (call, sgd_steps, adam_steps, build_model, build_loss, build_optimizer, module,
+PROBES = {f.__name__: f for f in (call, sgd_iterations, adam_iterations, build_model, build_loss, build_optimizer, module,
                                   train, train_on_meta)}
 
 

@@ -247,6 +247,12 @@ def in_kernel(fn, guard):
     """(rule, what) for the first rule the student's ``fn`` breaks under ``guard``, read from every cell the
     kernel has run, in order (the last definition of a name is the one it keeps, as when graded); None
     outside IPython. A cell deleted without restarting the kernel still ran in it, and still counts."""
+    reading = _kernel()
+    return None if reading is None else reading.broken(getattr(fn, "__name__", None), guard)
+
+
+def _kernel():
+    """A Reading of every cell this IPython kernel has run, or None outside IPython."""
     try:
         from IPython import get_ipython
     except ImportError:
@@ -257,7 +263,76 @@ def in_kernel(fn, guard):
     cells = list(shell.user_ns.get("In", []))
     if _kernel_reading[0] != cells:
         _kernel_reading[:] = [cells, read([(f"In[{k}]", source) for k, source in enumerate(cells) if source])]
-    return _kernel_reading[1].broken(getattr(fn, "__name__", None), guard)
+    return _kernel_reading[1]
 
 
 _kernel_reading = [None, None]  # the cells last read in this kernel, and their Reading
+
+
+# ---------------------------------------------------------------- naming what a line of the answer does
+
+def definition(fn):
+    """The syntax tree of the student's function ``fn`` as the grader read it (the judge's handle on the
+    student's process keeps a Reading) or as the kernel ran it; None where neither can be read."""
+    name = getattr(fn, "name", None) if not callable(getattr(fn, "__code__", None)) else fn.__name__
+    reading = next((owner.reading for owner in (getattr(fn, "process", None), getattr(fn, "probe", None))
+                    if isinstance(getattr(owner, "reading", None), Reading)), None) or _kernel()
+    found = reading.statements.get(name) if reading is not None and isinstance(name, str) else None
+    return found[-1][1] if found else None
+
+
+def in_place_lines(fn, position):
+    """The lines of the student's ``fn`` that change in place the value it returns at ``position`` (of a
+    returned tuple): an ``out=`` argument, a method ending in ``_``, ``inplace=True``, or a change made through
+    a name assigned to it (the alias's line, then the change's). (its name, [lines]), or None when the code
+    cannot be read here or no such line is found."""
+    tree = definition(fn)
+    if not isinstance(tree, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    returned = [node.value.elts[position] for node in ast.walk(tree) if isinstance(node, ast.Return)
+                and isinstance(node.value, ast.Tuple) and len(node.value.elts) > position]
+    if not returned or not isinstance(returned[-1], ast.Name):
+        return None
+    target = returned[-1].id
+    names, aliases = {target}, []
+    statements = sorted((node for node in ast.walk(tree) if isinstance(node, ast.stmt) and node is not tree),
+                        key=lambda node: (node.lineno, node.col_offset))
+    for statement in statements:
+        line = ast.unparse(statement).splitlines()[0]
+        if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Name) and statement.value.id in names:
+            names |= {t.id for t in statement.targets if isinstance(t, ast.Name)}
+            aliases.append(line)
+            continue
+        if _changes(statement, names):
+            return target, [*aliases, line]
+    return None
+
+
+def _changes(statement, names):
+    """Whether ``statement`` changes in place a value bound to one of ``names``."""
+    def bound(node):
+        return isinstance(node, ast.Name) and node.id in names
+
+    if isinstance(statement, (ast.Assign, ast.AugAssign)):
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        if any(isinstance(t, ast.Subscript) and bound(t.value) for t in targets):
+            return True
+        if isinstance(statement, ast.AugAssign) and bound(statement.target):
+            return True
+    for node in ast.walk(statement):
+        if not isinstance(node, ast.Call):
+            continue
+        keywords = {k.arg: k.value for k in node.keywords}
+        if bound(keywords.get("out")):
+            return True
+        fn = node.func
+        method = fn.attr if isinstance(fn, ast.Attribute) else fn.id if isinstance(fn, ast.Name) else ""
+        in_place = method.endswith("_") and not method.startswith("_")
+        if in_place and isinstance(fn, ast.Attribute) and bound(fn.value):
+            return True
+        first = node.args[0] if node.args else None
+        if bound(first) and (in_place or (isinstance(keywords.get("inplace"), ast.Constant) and keywords["inplace"].value is True)):
+            return True
+        if method in ("maximum", "minimum", "clip", "fmax") and len(node.args) == (4 if method == "clip" else 3) and bound(node.args[-1]):
+            return True
+    return False

@@ -70,11 +70,11 @@ LIBRARY = str(Path(__file__).resolve().parent)
 
 def exception_record(error, hide=(LIBRARY,)):
     """{type, message, traceback} of ``error``: the student's traceback, without the frames of files under
-    ``hide`` and cut at the student's own code (the last frame of a notebook cell: "<cell …>" in a probe,
-    a file under /tmp/ipykernel_… in JupyterLab; the library frames it called into, torch's, are left out)."""
+    ``hide`` and cut to the student's own code (from the first to the last frame of a notebook cell: "<cell …>"
+    in a probe, a file under /tmp/ipykernel_… in JupyterLab; library frames around them, torch's, are left out)."""
     frames = [f for f in traceback.extract_tb(error.__traceback__) if not any(f.filename.startswith(h) for h in hide)]
     own = [i for i, f in enumerate(frames) if f.filename.startswith("<") or "/ipykernel_" in f.filename]
-    frames = frames[:own[-1] + 1] if own else frames
+    frames = frames[own[0]:own[-1] + 1] if own else frames  # from the student's first frame to their last
     lines = traceback.format_list(frames)[-MAX_TRACEBACK:]
     record = {"$": "exception", "type": _text(type(error).__name__), "message": _text(error), "traceback": lines}
     for field in ("rule", "what"):  # a broken rule of the exercise (guards.GuardViolation)

@@ -43,6 +43,7 @@ ZYGOTE_LIMITS = {"memory_mb": 8192, "cpu_seconds": 600, "wall_seconds": 600, "fi
 class Step:
     failed: bool
     text: str
+    record: dict = None  # the judge's verdict record of the step (grading/verdict.py), when judged
 
 
 @dataclass
@@ -122,12 +123,17 @@ def _tests(assignment, _cache={}):
 
 
 def judged(nb, assignment):
-    """{grade id: Step} of every test cell of ``nb``, decided by the judge against one probe process."""
-    from autograder.grading import judge
+    """{grade id: Step} of every test cell of ``nb``, decided by the judge against one probe process: the
+    outputs rendered from each step's verdict record, and the record."""
+    from autograder.grading import judge, verdict
 
     tests = _tests(assignment)
-    return {c.metadata["nbgrader"]["grade_id"]: _text(outputs)
-            for c, outputs in judge.judge_notebook(nb, tests, timeout=120)}
+    steps = {}
+    for c, record in judge.records(nb, tests, timeout=120):
+        step = _text(verdict.outputs(record))
+        step.record = record
+        steps[c.metadata["nbgrader"]["grade_id"]] = step
+    return steps
 
 
 def visible(nb, assignment, grade_id):

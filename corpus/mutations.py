@@ -47,7 +47,7 @@ class Entry:
 
 
 # Mistakes named by a note under a step that passes (they cost no points); every other mistake must fail its step.
-NOTES = {"mistake.tensor_not_number"}
+NOTES = {"mistake.tensor_not_number", "mistake.argument_changed"}
 # Keys being added to the catalogue at the same time as this corpus (issue 14's diagnosis work): an entry
 # may expect them before they land; until then such an entry cannot be named.
 PENDING = {f"mistake.{k}" for k in ("outputs_order", "loss_abs", "mean_over_batch", "lr_hardcoded", "loss_after_update",
@@ -453,7 +453,126 @@ OUTSIDE = [
        "observed.ratio"),
 ]
 
-CORPUS = NUMPY + AUTOGRAD + NN + OPTIM + MODULE + OUTSIDE
+# Values overwritten in place or aliased, exceptions with a known cause, the wrong object, lists of losses
+# built wrong: each named only on the facts that define it (autograder/diagnosis.py: FACTS). With the
+# correct alternatives that look like them.
+_NO_GRAD_SEQ = ("    y_pred = model(x)\n    loss = loss_fn(y_pred, y)\n",
+                "    with torch.no_grad():\n        y_pred = model(x)\n    loss = loss_fn(y_pred, y)\n")
+_NEW_LEAF = ("    loss.backward()\n", "    loss = torch.tensor(loss.item(), requires_grad=True)\n    loss.backward()\n")
+_ITEM_SEQ = [("    loss = loss_fn(y_pred, y)\n", "    loss = loss_fn(y_pred, y).item()\n"), ("    return loss.item()", "    return loss")]
+_TWICE = ("    loss.backward()\n", "    loss.backward()\n    loss.backward()\n")
+_OWN_ADAM = ("    optimizer.zero_grad()\n", "    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)\n    optimizer.zero_grad()\n")
+NEXT = [
+    # 01_numpy forward: h overwritten by the ReLU
+    _m("01_numpy", "forward", "maximum_out_h", [("h_relu = np.maximum(h, 0)", "h_relu = np.maximum(h, 0, out=h)")], "h_overwritten"),
+    _m("01_numpy", "forward", "maximum_positional_out", [("h_relu = np.maximum(h, 0)", "h_relu = np.maximum(h, 0, h)")],
+       "h_overwritten"),
+    _m("01_numpy", "forward", "clip_out_h", [("h_relu = np.maximum(h, 0)", "h_relu = np.clip(h, 0, None, out=h)")], "h_overwritten"),
+    _m("01_numpy", "forward", "alias_then_mask", [("h_relu = np.maximum(h, 0)", "h_relu = h\n    h_relu[h_relu < 0] = 0")],
+       "h_overwritten"),
+    _m("01_numpy", "forward", "alias_times_mask", [("h_relu = np.maximum(h, 0)", "h_relu = h\n    h_relu *= h_relu > 0")],
+       "h_overwritten"),
+    _m("01_numpy", "forward", "mask_h_itself", [("h_relu = np.maximum(h, 0)", "h[h < 0] = 0\n    h_relu = h")], "h_overwritten"),
+    _ok("01_numpy", "forward", "copy_then_mask", [("h_relu = np.maximum(h, 0)", "h_relu = h.copy()\n    h_relu[h_relu < 0] = 0")]),
+    _ok("01_numpy", "forward", "maximum_out_new", [("h_relu = np.maximum(h, 0)", "h_relu = np.maximum(h, 0, out=np.empty_like(h))")]),
+    # 01_numpy: an argument changed, the result right (a note; no points lost)
+    _m("01_numpy", "loss", "difference_in_y_pred", [("    return np.square(y_pred - y).sum()",
+                                                     "    d = y_pred\n    d -= y\n    return np.square(d).sum()")],
+       "argument_changed"),
+    _m("01_numpy", "backward", "grad_y_pred_in_y_pred", [("    grad_y_pred = 2.0 * (y_pred - y)\n",
+                                                          "    grad_y_pred = y_pred\n    grad_y_pred -= y\n    grad_y_pred *= 2.0\n")],
+       "argument_changed"),
+    _ok("01_numpy", "backward", "mask_from_h_relu_positive", [("    grad_h = grad_h_relu.copy()\n    grad_h[h < 0] = 0\n",
+                                                               "    grad_h = grad_h_relu * (h_relu > 0)\n")]),
+    # 02_autograd forward: h overwritten by the ReLU
+    _m("02_autograd", "forward", "clamp_", [("h_relu = h.clamp(min=0)", "h_relu = h.clamp_(min=0)")], "h_overwritten"),
+    _m("02_autograd", "forward", "relu_", [("h_relu = h.clamp(min=0)", "h_relu = h.relu_()")], "h_overwritten"),
+    _m("02_autograd", "forward", "torch_relu_", [("h_relu = h.clamp(min=0)", "h_relu = torch.relu_(h)")], "h_overwritten"),
+    _m("02_autograd", "forward", "functional_inplace", [("h_relu = h.clamp(min=0)", "h_relu = torch.nn.functional.relu(h, inplace=True)")],
+       "h_overwritten"),
+    _m("02_autograd", "forward", "clamp_out_h", [("h_relu = h.clamp(min=0)", "h_relu = torch.clamp(h, min=0, out=h)")], "h_overwritten"),
+    _m("02_autograd", "forward", "mask_h_itself", [("h_relu = h.clamp(min=0)", "h[h < 0] = 0\n    h_relu = h")], "h_overwritten"),
+    _ok("02_autograd", "forward", "clone_then_clamp_", [("h_relu = h.clamp(min=0)", "h_relu = h.clone().clamp_(min=0)")]),
+    _m("02_autograd", "loss", "sub_", [("    return (y_pred - y).pow(2).sum()", "    return y_pred.sub_(y).pow(2).sum()")],
+       "argument_changed"),
+    _m("02_autograd", "backward", "grad_y_pred_in_y_pred", [("    grad_y_pred = 2.0 * (y_pred - y)\n",
+                                                             "    grad_y_pred = y_pred.sub_(y).mul_(2.0)\n")], "argument_changed"),
+    _ok("02_autograd", "backward", "mask_from_h_relu_positive", [("    grad_h = grad_h_relu.clone()\n    grad_h[h < 0] = 0\n",
+                                                                  "    grad_h = grad_h_relu * (h_relu > 0)\n")]),
+    # 02_autograd autograd_step: backward() without a graph, on a number, twice
+    _m("02_autograd", "autograd_step", "forward_under_no_grad",
+       [("    y_pred = x.mm(w1).clamp(min=0).mm(w2)\n    loss = (y_pred - y).pow(2).sum()\n",
+         "    with torch.no_grad():\n        y_pred = x.mm(w1).clamp(min=0).mm(w2)\n        loss = (y_pred - y).pow(2).sum()\n")],
+       "backward_without_graph"),
+    _m("02_autograd", "autograd_step", "detached_y_pred", [("(y_pred - y).pow(2).sum()", "(y_pred.detach() - y).pow(2).sum()")],
+       "backward_without_graph"),
+    _m("02_autograd", "autograd_step", "backward_on_item", [("(y_pred - y).pow(2).sum()", "(y_pred - y).pow(2).sum().item()"),
+                                                            ("    return loss.item()", "    return loss")], "backward_on_number"),
+    _m("02_autograd", "autograd_step", "backward_twice", [_TWICE], "backward_twice"),
+    _ok("02_autograd", "autograd_step", "clamp_in_place_on_product", [("x.mm(w1).clamp(min=0)", "x.mm(w1).clamp_(min=0)")]),
+    # 03_nn
+    _m("03_nn", "model", "relu_class", [("        nn.ReLU(),\n", "        nn.ReLU,\n")], "class_not_instance"),
+    _ok("03_nn", "model", "layers_from_a_list",
+        [("    model = nn.Sequential(\n        nn.Linear(D_in, H, bias=False),\n        nn.ReLU(),\n"
+          "        nn.Linear(H, D_out, bias=False),\n    )\n",
+          "    layers = [nn.Linear(D_in, H, bias=False), nn.ReLU(), nn.Linear(H, D_out, bias=False)]\n"
+          "    model = nn.Sequential(*layers)\n")]),
+    _m("03_nn", "train_step", "forward_under_no_grad", [_NO_GRAD_SEQ], "backward_without_graph"),
+    _m("03_nn", "train_step", "detached_y_pred", [("    loss = loss_fn(y_pred, y)\n", "    loss = loss_fn(y_pred.detach(), y)\n")], "backward_without_graph"),
+    _m("03_nn", "train_step", "backward_on_item", _ITEM_SEQ, "backward_on_number"),
+    _m("03_nn", "train_step", "loss_rebuilt_from_item", [_NEW_LEAF], "loss_detached"),
+    _m("03_nn", "train_step", "backward_twice", [_TWICE], "backward_twice"),
+    _ok("03_nn", "train_step", "sub_", [("            param -= learning_rate * param.grad\n",
+                                         "            param.sub_(learning_rate * param.grad)\n")]),
+    # 04_optim
+    _m("04_optim", "optimizer", "class_returned", [("return torch.optim.Adam(model.parameters(), lr=learning_rate)",
+                                                    "return torch.optim.Adam")], "class_not_instance"),
+    _m("04_optim", "optimizer", "model_given", [("torch.optim.Adam(model.parameters(),", "torch.optim.Adam(model,")],
+       "optimizer_given_model"),
+    _m("04_optim", "train_step", "own_adam", [_OWN_ADAM], "other_optimizer"),
+    _m("04_optim", "train_step", "own_adam_named_apart",
+       [("    optimizer.zero_grad()\n", "    opt = torch.optim.Adam(model.parameters(), lr=1e-4)\n    opt.zero_grad()\n"),
+        ("    optimizer.step()\n", "    opt.step()\n")], "other_optimizer"),
+    _m("04_optim", "train_step", "own_sgd", [("    optimizer.zero_grad()\n",
+                                              "    optimizer = torch.optim.SGD(model.parameters(), lr=1e-3)\n    optimizer.zero_grad()\n")],
+       "other_optimizer"),
+    _m("04_optim", "train_step", "forward_under_no_grad", [_NO_GRAD_SEQ], "backward_without_graph"),
+    _m("04_optim", "train_step", "detached_y_pred", [("    loss = loss_fn(y_pred, y)\n", "    loss = loss_fn(y_pred.detach(), y)\n")], "backward_without_graph"),
+    _m("04_optim", "train_step", "backward_on_item", _ITEM_SEQ, "backward_on_number"),
+    _m("04_optim", "train_step", "loss_rebuilt_from_item", [_NEW_LEAF], "loss_detached"),
+    _m("04_optim", "train_step", "model_given", [("    optimizer.zero_grad()\n",
+                                                  "    optimizer = torch.optim.Adam(model, lr=1e-3)\n    optimizer.zero_grad()\n")],
+       "optimizer_given_model"),
+    _m("04_optim", "train_step", "backward_twice", [_TWICE], "backward_twice"),
+    # 05_module
+    _m("05_module", "model", "relu_built_in_forward", [(_FWD, "return self.linear2(nn.ReLU(self.linear1(x)))")],
+       "module_built_not_applied"),
+    _m("05_module", "model", "relu_class_attribute", [("self.relu = nn.ReLU()", "self.relu = nn.ReLU")], "module_built_not_applied"),
+    _ok("05_module", "model", "layers_also_in_a_list",
+        [("        self.linear2 = nn.Linear(H, D_out)\n",
+          "        self.linear2 = nn.Linear(H, D_out)\n        self.layers = [self.linear1, self.relu, self.linear2]\n"),
+         ("        " + _FWD, "        for layer in self.layers:\n            x = layer(x)\n        return x")]),
+    _ok("05_module", "model", "module_list", [("        self.linear2 = nn.Linear(H, D_out)\n",
+                                               "        self.linear2 = nn.Linear(H, D_out)\n"
+                                               "        self.layers = nn.ModuleList([self.linear1, self.relu, self.linear2])\n")]),
+    _m("05_module", "train", "last_loss_repeated", [("    return losses", "    return [loss.item()] * steps")], "losses_repeated"),
+    _m("05_module", "train", "one_iteration_short", [("range(steps)", "range(steps - 1)")], "losses_one_short"),
+    _m("05_module", "train", "range_from_one", [("range(steps)", "range(1, steps)")], "losses_one_short"),
+    _m("05_module", "train", "losses_after_update", [("losses.append(loss.item())", "losses.append(loss_fn(model(x), y).item())")],
+       "loss_after_update"),
+    _m("05_module", "train", "appended_after_the_loop", [("        losses.append(loss.item())\n", "    losses.append(loss.item())\n")],
+       "train.loss_count"),
+    _m("05_module", "train", "forward_under_no_grad", [("        loss = loss_fn(model(x), y)\n",
+                                                        "        with torch.no_grad():\n            loss = loss_fn(model(x), y)\n")],
+       "backward_without_graph"),
+    _ok("05_module", "train", "optimizer_before_to_device",
+        [("    model.to(device)\n", ""),
+         ("    optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)\n",
+          "    optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)\n    model.to(device)\n")]),
+    _ok("05_module", "train", "losses_extended", [("losses.append(loss.item())", "losses += [loss.item()]")]),
+]
+
+CORPUS = NUMPY + AUTOGRAD + NN + OPTIM + MODULE + OUTSIDE + NEXT
 
 
 def mistakes():

@@ -5,6 +5,7 @@ each check names are tested in test_diagnosis.py."""
 import contextlib
 import io
 
+import numpy as np
 import pytest
 import torch
 from hypothesis import given, settings
@@ -81,7 +82,7 @@ def test_correct_update_and_autograd_step_pass(dtype, capsys):
     assert len(lines) == 3
     assert lines[0].startswith(f"✓ update：正确 / correct — numpy {dtype}")
     assert lines[1].startswith("✓ update") and "seed 5" in lines[1]
-    assert lines[2].startswith(f"✓ autograd_step：正确 / correct — torch {dtype} cpu") and lines[2].endswith("2 steps")
+    assert lines[2].startswith(f"✓ autograd_step：正确 / correct — torch {dtype} cpu") and lines[2].endswith("2 iterations")
 
 
 def test_finite_differences_catch_what_a_wrong_autograd_oracle_would_miss(monkeypatch, capsys):
@@ -146,3 +147,21 @@ def test_torch_checks_on_cuda(dtype, capsys):
     assert "grad_w1 is on cpu but should be on cuda." in str(info.value)
     with pytest.raises(guards.GuardViolation):
         checks.backward(sc.backward_torch_uses_backward, **where)
+
+
+def test_h_overwritten_by_the_relu_is_named_and_an_argument_changed_is_a_note(capsys):
+    def forward(x, w1, w2):
+        h = x.dot(w1)
+        h_relu = np.maximum(h, 0, out=h)
+        return h, h_relu, h_relu.dot(w2)
+
+    def compute_loss(y_pred, y):
+        y_pred -= y
+        return np.square(y_pred).sum()
+
+    with pytest.raises(CheckFailed) as failed:
+        checks.forward(forward)
+    assert MISTAKES["h_overwritten"].en in str(failed.value) and "Observed" not in str(failed.value)
+    checks.loss(compute_loss)  # the value is right: it passes, with a note
+    out = capsys.readouterr().out
+    assert out.startswith("✓") and MISTAKES["argument_changed"].en in out and "changed its argument y_pred" in out

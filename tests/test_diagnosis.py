@@ -140,3 +140,16 @@ def test_diagnose_does_not_flag_a_correct_float32_gradient():
     assert compare.mismatches("grad_w1", grad_w1, ref["grad_w1"], "numpy", dtype) == []  # it is correct
     candidates = diagnosis.gradient_candidates(x, y, w1, w2)
     assert diagnosis.diagnose(grad_w1, candidates, "grad_w1", correct=ref["grad_w1"]) is None
+
+
+def test_a_cause_is_named_only_on_its_defining_facts():
+    from autograder.diagnosis import FACTS, because, facts_of
+
+    assert because("step_not_called", calls=0, moved=True) is None  # moved: another optimizer, or by hand
+    named = because("step_not_called", calls=0, moved=False)
+    assert named.values["cause"].key == "mistake.step_not_called" and facts_of(named) == {"calls": 0, "moved": False}
+    assert because("other_optimizer", calls=1, moved=True, other_steps=1) is None
+    assert because("other_optimizer", calls=0, moved=True, other_steps=1) is not None
+    assert because("losses_repeated", count=3, iterations=3, all_equal=True, right_all_equal=True) is None
+    assert because("h_overwritten", h_right=False, h_is_h_relu=False, h_relu_right=True) is None
+    assert set(FACTS) <= set(MISTAKES)

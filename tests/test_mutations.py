@@ -57,7 +57,7 @@ def test_the_classification():
     if judged.key_text("diagnosis.observed"):
         assert kind(mistake, judged.Step(True, "✗\n" + judged.key_text("diagnosis.observed") + "x"))[0] == "fallback"
     if all(judged.key_text(k) for k in note.expect):
-        assert kind(note, judged.Step(False, "✓\n" + judged.key_text(*note.expect)))[0] == "named"
+        assert kind(note, judged.Step(False, "✓\n" + "\n".join(map(judged.key_text, note.expect))))[0] == "named"
     assert kind(note, quiet)[0] == "unexplained"
     alternative = mutations.Entry("01_numpy", "loss", "a", (), ())
     assert kind(alternative, ok)[0] == "passed" and kind(alternative, ok, judged.Step(True, "✗"))[0] == "flagged"
@@ -93,3 +93,35 @@ def test_no_mistake_is_named_that_is_not_there(results):
     false = {r.entry.id: sorted(set(judged.mentioned(r.own.text)) - set(r.entry.expect)) for r in results
              if not r.entry.correct and set(judged.mentioned(r.own.text)) - set(r.entry.expect)}
     assert not false
+
+
+def _causes(said):
+    """Every "Likely cause" and "Note" among ``said`` (Messages, possibly nested), with its cause's key."""
+    from autograder.messages import Message
+
+    for one in said:
+        if isinstance(one, Message):
+            if one.key in ("diagnosis.likely_cause", "diagnosis.note"):
+                yield one.values["cause"].key.removeprefix("mistake."), one
+            yield from _causes(v for v in one.values.values() if isinstance(v, Message))
+
+
+def test_every_named_cause_has_the_facts_that_define_it(results):
+    """A cause with defining facts (diagnosis.FACTS) is named only when they were measured: every one the
+    corpus's feedback names carries its facts in the verdict record, and they hold."""
+    from autograder import diagnosis
+    from autograder.grading import verdict
+
+    seen, wrong = set(), {}
+    for r in results:
+        for grade_id, step in r.steps.items():
+            said = [*verdict.messages(step.record), *verdict.messages(step.record, "printed")]
+            for key, message in _causes(said):
+                if key not in diagnosis.FACTS:
+                    continue
+                seen.add(key)
+                facts = diagnosis.facts_of(message)
+                if facts is None or not diagnosis.FACTS[key](facts):
+                    wrong[(r.entry.id, grade_id, key)] = facts
+    assert not wrong
+    assert set(diagnosis.FACTS) <= seen, set(diagnosis.FACTS) - seen  # the corpus names every one of them

@@ -50,7 +50,7 @@ def _message(check, *args, **kwargs):
     (nn_checks.adam_train_step, s.adam_step_nozero, "not_zeroed"),
     (nn_checks.adam_train_step, s.adam_step_early, "step_before_backward"),
     (nn_checks.adam_train_step, s.adam_step_manual, "changed_outside_optimizer"),
-    (nn_checks.adam_train_step, s.adam_step_manual_only, "step_not_called"),
+    (nn_checks.adam_train_step, s.adam_step_manual_only, "changed_outside_optimizer"),  # moved by hand, not unmoved
     (nn_checks.train_loop, s.train_bad, "device_mismatch"),
     (nn_checks.train_loop, s.train_model_stays, "model_not_on_device"),
 ])
@@ -132,24 +132,24 @@ def test_a_model_with_bias_is_told_by_its_values_whatever_it_says_of_its_layers(
 
 def test_an_adam_step_passes_on_its_values_and_what_the_probe_saw_only_explains(capsys):
     def says_two_calls(values, inputs):
-        for entry in values["steps"]:
+        for entry in values["iterations"]:
             entry["calls"] = 2
         return values
 
     def says_one_clean_step(values, inputs):
-        for entry in values["steps"]:
+        for entry in values["iterations"]:
             entry.update(calls=1, before_step=entry["start"], after_step=entry["now"])
         return values
 
     nn_checks.adam_train_step(Witness(says_two_calls, s.adam_step))  # right values: a claim cannot cost them
     assert capsys.readouterr().out.startswith("✓")
     assert "torch.optim.Adam" in _message(nn_checks.adam_train_step, Witness(says_one_clean_step, s.adam_step_manual_only))
-    _message(nn_checks.adam_train_step, Witness(lambda values, inputs: {"steps": []}))  # no step run passes nothing
+    _message(nn_checks.adam_train_step, Witness(lambda values, inputs: {"iterations": []}))  # no iteration run passes nothing
 
 
 @pytest.mark.parametrize("check", [nn_checks.sgd_train_step, checks.autograd_step])
 def test_an_sgd_step_never_run_passes_nothing(check):
-    assert "could not work with the values" in _message(check, Witness(lambda values, inputs: {"steps": []}))
+    assert "could not work with the values" in _message(check, Witness(lambda values, inputs: {"iterations": []}))
 
 
 def test_a_weight_left_out_of_the_record_is_not_a_weight_right():
@@ -162,7 +162,7 @@ def test_a_weight_left_out_of_the_record_is_not_a_weight_right():
         return loss.item()
 
     def leaves_w2_out(values, inputs):
-        for entry in values["steps"]:
+        for entry in values["iterations"]:
             del entry["weights"]["w2"]
         return values
 

@@ -40,7 +40,7 @@ def test_a_broken_rule_is_raised_as_a_guard_violation():
     assert raised.value.rule == "torch"
 
 
-def test_adam_steps_counts_the_optimizer_steps_and_sees_changes_made_outside_it():
+def test_adam_iterations_count_the_optimizer_steps_and_see_changes_made_outside_them():
     x, y, w1, w2 = make_problem(1, (4, 5, 3, 2)).torch("float32")
 
     def steps_twice(model, x, y, loss_fn, optimizer):
@@ -53,10 +53,36 @@ def test_adam_steps_counts_the_optimizer_steps_and_sees_changes_made_outside_it(
             model[0].weight.add_(1.0)
         return loss.item()
 
-    step, = probes.run(steps_twice, "adam_steps", w1=w1, w2=w2, b1=None, b2=None, x=x, y=y,
-                       learning_rate=1e-2, steps=1)["steps"]
-    assert step["calls"] == 2
-    assert not all(torch.equal(a, b) for a, b in zip(step["now"], step["after_step"]))
+    entry, = probes.run(steps_twice, "adam_iterations", w1=w1, w2=w2, b1=None, b2=None, x=x, y=y,
+                        learning_rate=1e-2, iterations=1)["iterations"]
+    assert entry["calls"] == 2 and entry["other_steps"] == 0 and entry["loss_reached"] is True
+    assert not all(torch.equal(a, b) for a, b in zip(entry["now"], entry["after_step"]))
+
+
+def test_adam_iterations_see_another_optimizer_step_and_a_loss_backward_never_reached():
+    x, y, w1, w2 = make_problem(1, (4, 5, 3, 2)).torch("float32")
+
+    def own_optimizer(model, x, y, loss_fn, optimizer):
+        optimizer = torch.optim.SGD(model.parameters(), lr=1e-2)
+        optimizer.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    def loss_rebuilt(model, x, y, loss_fn, optimizer):
+        optimizer.zero_grad()
+        loss = torch.tensor(loss_fn(model(x), y).item(), requires_grad=True)
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    entry, = probes.run(own_optimizer, "adam_iterations", w1=w1, w2=w2, b1=None, b2=None, x=x, y=y,
+                        learning_rate=1e-2, iterations=1)["iterations"]
+    assert entry["calls"] == 0 and entry["other_steps"] == 1
+    entry, = probes.run(loss_rebuilt, "adam_iterations", w1=w1, w2=w2, b1=None, b2=None, x=x, y=y,
+                        learning_rate=1e-2, iterations=1)["iterations"]
+    assert entry["calls"] == 1 and entry["loss_reached"] is False and entry["gradients_none"]
 
 
 def test_build_optimizer_steps_on_the_judges_gradients_and_reports_the_parameters_after_each():
@@ -68,13 +94,13 @@ def test_build_optimizer_steps_on_the_judges_gradients_and_reports_the_parameter
 
     values = probes.run(sgd, "build_optimizer", w1=w1, w2=w2, b1=None, b2=None, learning_rate=0.5, gradients=gradients)
     assert values["type"] == "SGD" and not values["adam"]
-    assert [torch.allclose(after[0], w1.T - 0.5 * k) for k, after in enumerate(values["steps"], start=1)] == [True, True]
+    assert [torch.allclose(after[0], w1.T - 0.5 * k) for k, after in enumerate(values["iterations"], start=1)] == [True, True]
     nothing = probes.run(lambda model, learning_rate: None, "build_optimizer", w1=w1, w2=w2, b1=None, b2=None,
                          learning_rate=0.5, gradients=gradients)
-    assert nothing["steps"] == [] and nothing["step_error"].type_name == "AttributeError"
+    assert nothing["iterations"] == [] and nothing["step_error"].type_name == "AttributeError"
 
 
 def test_every_probe_is_reachable_by_name():
-    assert set(probes.PROBES) == {"call", "sgd_steps", "adam_steps", "build_model", "build_loss", "build_optimizer",
+    assert set(probes.PROBES) == {"call", "sgd_iterations", "adam_iterations", "build_model", "build_loss", "build_optimizer",
                                   "module", "train", "train_on_meta"}
     assert all(probes.PROBES[name].__name__ == name for name in probes.PROBES)

@@ -139,3 +139,33 @@ def test_a_visible_check_reads_the_rules_from_the_kernels_cells_in_the_same_word
 
 def test_outside_ipython_a_check_reads_no_cells():
     assert rules.in_kernel(test_outside_ipython_a_check_reads_no_cells, "by_hand") is None
+
+
+class _Handle:
+    """Stands for the judge's handle on a student's function: its name, and the Reading of the cells."""
+
+    def __init__(self, source, name="forward"):
+        self.name, self.process = name, type("Process", (), {})()
+        self.process.reading = rules.read([(name, source)])
+
+
+@pytest.mark.parametrize("relu, lines", [
+    ("h_relu = np.maximum(h, 0, out=h)", ["h_relu = np.maximum(h, 0, out=h)"]),
+    ("h_relu = np.maximum(h, 0, h)", ["h_relu = np.maximum(h, 0, h)"]),
+    ("h_relu = h.clamp_(min=0)", ["h_relu = h.clamp_(min=0)"]),
+    ("h_relu = torch.relu_(h)", ["h_relu = torch.relu_(h)"]),
+    ("h_relu = F.relu(h, inplace=True)", ["h_relu = F.relu(h, inplace=True)"]),
+    ("h_relu = h\n    h_relu[h_relu < 0] = 0", ["h_relu = h", "h_relu[h_relu < 0] = 0"]),
+    ("h_relu = h\n    h_relu *= h_relu > 0", ["h_relu = h", "h_relu *= h_relu > 0"]),
+])
+def test_the_line_that_changes_a_returned_value_in_place_is_named(relu, lines):
+    source = f"def forward(x, w1, w2):\n    h = x @ w1\n    {relu}\n    return h, h_relu, h_relu @ w2\n"
+    assert rules.in_place_lines(_Handle(source), 0) == ("h", lines)
+
+
+@pytest.mark.parametrize("relu", ["h_relu = np.maximum(h, 0)", "h_relu = h.copy()\n    h_relu[h_relu < 0] = 0",
+                                  "h_relu = h.clone().clamp_(min=0)", "h_relu = np.maximum(h, 0, out=np.empty_like(h))"])
+def test_a_new_array_is_not_an_in_place_change(relu):
+    source = f"def forward(x, w1, w2):\n    h = x @ w1\n    {relu}\n    return h, h_relu, h_relu @ w2\n"
+    assert rules.in_place_lines(_Handle(source), 0) is None
+    assert rules.in_place_lines(lambda: None, 0) is None  # code that cannot be read here: nothing named
