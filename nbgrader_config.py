@@ -98,7 +98,7 @@ c.GenerateFeedback.HTMLExporter.filters = {**feedback.INERT_FILTERS, "course_mat
                                            "course_csp_hash": feedback.csp_hash}
 
 # Grading judges each step and runs no kernel: the judge (JudgeSteps) decides every test cell in the
-# grading process, calling the student's functions in a separate sandboxed probe process that sends
+# grading process, calling the student's functions in a separate sandboxed student process that sends
 # back values only. The graded notebook keeps the student's own outputs (their plots, as they saw them),
 # cut to the output limits and stripped of anything that runs (autograder/grading/plugins/outputs.py).
 # AUTOGRADER_EXECUTE=1 (`make grade EXECUTE=1`, `python -m autograder grade --execute`) first runs the

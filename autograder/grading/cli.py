@@ -25,7 +25,7 @@ def main(argv=None):
     g.add_argument("--force", action="store_true", help="regrade everything, changed or not")
     g.add_argument("--course", default=str(folders.ROOT), help="course folder (default: this one)")
     g.add_argument("--cold", action="store_true",
-                   help="start every probe process (and, with --execute, every kernel) from scratch instead of forking "
+                   help="start every student process (and, with --execute, every kernel) from scratch instead of forking "
                         "it from a warm process")
     g.add_argument("--execute", action="store_true",
                    help="run each notebook again in a sandboxed kernel before judging it, for fresh outputs "

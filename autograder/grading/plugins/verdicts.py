@@ -3,7 +3,7 @@
 ``JudgeSteps`` runs in the autograde pipeline right after the notebook was executed. The kernel
 did not run the test cells (execution.GuardedExecute leaves them to the judge), so whatever the
 submission did to its kernel cannot touch them. For each test cell, in notebook order, the judge
-(judge.py) defines the student's cells that come before it in a probe process and runs the
+(judge.py) defines the student's cells that come before it in a student process and runs the
 instructor's test code, read from the gradebook, against it. The verdict record (verdict.py) is
 kept in the cell's metadata and the cell's outputs are rendered from it. nbgrader then scores those
 outputs as usual (SaveAutoGrades), so the gradebook and grades.csv show the judge's result, and the
@@ -12,15 +12,16 @@ feedback page and the class report read the records.
 ``RenderVerdicts`` runs in generate_feedback: it renders each test cell's outputs again from its
 record, in the language chosen when the feedback is made (`make feedback LANGUAGE=en`).
 
-Which cells a probe defines is the judge's choice (judge.definitions).
+Which cells a student process defines is the judge's choice (judge.definitions).
 """
 import os
 
-from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Integer
 
 from ... import messages
 from .. import judge, verdict
+from ..student_process import MAX_BYTES
 
 
 def ensure_zygote(config):
@@ -36,9 +37,9 @@ def ensure_zygote(config):
 class JudgeSteps(NbGraderPreprocessor):
     """Write the judge's verdict into every test cell's outputs."""
 
-    timeout = Integer(0, help="seconds for each test cell's calls, and for each cell a probe defines "
+    timeout = Integer(0, help="seconds for each test cell's calls, and for each cell a student process defines "
                               "(0: Execute.timeout, the time a notebook cell gets)").tag(config=True)
-    max_reply_mb = Integer(64, help="largest answer a probe may send, in MiB").tag(config=True)
+    max_reply_mb = Integer(MAX_BYTES // 2**20, help="largest answer a student process may send, in MiB").tag(config=True)
 
     def preprocess(self, nb, resources):
         from nbgrader.api import Gradebook
@@ -48,7 +49,7 @@ class JudgeSteps(NbGraderPreprocessor):
             notebook = gb.find_notebook(info["notebook"], info["assignment"])
             tests = {cell.name: cell.source for cell in notebook.source_cells}
         ensure_zygote(self.config)
-        timeout = self.timeout or int(self.config.get("Execute", {}).get("timeout", 120) or 120)
+        timeout = self.timeout or Execute(config=self.config).timeout
         for cell, record in judge.records(nb, tests, timeout, self.max_reply_mb * 2**20, info["assignment"]):
             verdict.store(cell, record)
             cell.outputs, cell.execution_count = verdict.outputs(record), None
