@@ -125,11 +125,11 @@ def _tests(assignment, _cache={}):
 def judged(nb, assignment):
     """{grade id: Step} of every test cell of ``nb``, decided by the judge against one probe process: the
     outputs rendered from each step's verdict record, and the record."""
-    from autograder.grading import judge, verdict
+    from autograder.grading import folders, judge, verdict
 
     tests = _tests(assignment)
     steps = {}
-    for c, record in judge.records(nb, tests, timeout=120):
+    for c, record in judge.records(nb, tests, timeout=folders.load_config(folders.ROOT).Execute.timeout):
         step = _text(verdict.outputs(record))
         step.record = record
         steps[c.metadata["nbgrader"]["grade_id"]] = step
@@ -194,13 +194,14 @@ def run_entry(entry):
 # ---------------------------------------------------------------- the corpus, in worker processes
 
 def _start_worker():
+    from autograder import messages
     from autograder.grading.isolation import zygote_control
 
     import torch
 
     os.environ.setdefault("MPLBACKEND", "Agg")
     # Grading's default language (nbgrader_config.py), both: the English texts the classification looks for are there.
-    os.environ["AUTOGRADER_LANGUAGE"] = "both"
+    os.environ[messages.VARIABLE] = messages.DEFAULT
     torch.set_num_threads(1)  # two workers, each with a probe process, on two cores
     zygote_control.start_zygote(sandboxed=False, cold=False, limits=ZYGOTE_LIMITS)
 
