@@ -404,7 +404,7 @@ MODULE = [
     _m("05_module", "train", "zero_grad_missing", [("        optimizer.zero_grad()\n", "")], "not_zeroed"),
     _m("05_module", "train", "loss_tensors", [("losses.append(loss.item())", "losses.append(loss)")], "tensor_not_number"),
     _m("05_module", "train", "lr_hardcoded", [("lr=learning_rate", "lr=1e-4")], "lr_hardcoded"),
-    _m("05_module", "train", "steps_hardcoded", [("range(steps)", "range(500)")], "train.not_a_list"),
+    _m("05_module", "train", "steps_hardcoded", [("range(steps)", "range(500)")], "train.loss_count"),
     _m("05_module", "train", "step_before_backward", [("        loss.backward()\n        optimizer.step()\n",
                                                       "        optimizer.step()\n        loss.backward()\n")],
        "step_before_backward"),

@@ -116,10 +116,43 @@ def render(results, seconds, jobs):
     out += [f"- `{r.entry.id}` (expects {_keys(r.entry.expect)}): graded {'names it' if r.kind == 'named' else r.kind}; "
             f"visible check {'names it' if r.visible_named else ('passes' if not r.visible.failed else 'says: ' + _cell(judged.explanation(r.visible.text)))}"
             for r in differs] or ["None."]
+    out += ["", "## Causes named on the facts that define them", "",
+            "A cause that rests on what the code did (autograder/diagnosis.py: `FACTS`) is named only when its facts "
+            "were measured; they travel in the verdict record. Entries whose feedback names each, and whether the "
+            "facts held in every one.", ""]
+    out += [f"- `{key}`: {len(ids)} entries, facts held in {held} ({', '.join(f'`{i}`' for i in sorted(ids)[:3])}"
+            f"{' …' if len(ids) > 3 else ''})" for key, (ids, held) in sorted(_facts_named(results).items())] or ["None."]
     pending = sorted({k for r in results for k in r.entry.expect if judged.key_text(k) is None})
     if pending:
         out += ["", "Expected keys not in the catalogue yet (autograder/messages.py): " + _keys(pending) + "."]
     return "\n".join(out) + "\n"
+
+
+def _facts_named(results):
+    """{cause: (entry ids, how many of them carry facts that hold)} over every step's verdict record."""
+    from autograder import diagnosis
+    from autograder.grading import verdict
+
+    def causes(said):
+        for one in said:
+            if hasattr(one, "key"):
+                if one.key in ("diagnosis.likely_cause", "diagnosis.note"):
+                    yield one.values["cause"].key.removeprefix("mistake."), one
+                yield from causes(v for v in one.values.values() if hasattr(v, "key"))
+
+    found = {}
+    for r in results:
+        for step in r.steps.values():
+            if not step.record:
+                continue
+            for key, message in causes([*verdict.messages(step.record), *verdict.messages(step.record, "printed")]):
+                if key in diagnosis.FACTS:
+                    ids, wrong = found.setdefault(key, (set(), set()))
+                    facts = diagnosis.facts_of(message)
+                    ids.add(r.entry.id)
+                    if facts is None or not diagnosis.FACTS[key](facts):
+                        wrong.add(r.entry.id)
+    return {key: (ids, len(ids - wrong)) for key, (ids, wrong) in found.items()}
 
 
 def main(argv=None):
