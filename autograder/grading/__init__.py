@@ -14,7 +14,7 @@ of it runs in a student's kernel.
 - ``failures``      a submission that could not be graded: zero, with the reason on its feedback page
 - ``judge``         every graded step decided here, against a probe process that runs the student's code
 - ``verdict``       a step's verdict record: kept in its test cell, rendered in any language where it is read
-- ``report``        grades.csv and the class report (scores per step, the most common mistakes, by key)
+- ``report``        the grade table and the class report (scores per step, the most common mistakes, by key)
 - ``selfcheck``     a student's or author's own notebooks graded with the hidden tests
 - ``plugins/``      nbgrader's plug-ins, named in nbgrader_config.py
 - ``isolation/``    where submitted code runs: the sandbox, warm kernels, probe processes
