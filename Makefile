@@ -20,7 +20,7 @@ help:
 	@echo "              EXECUTE=1: run each notebook again for fresh outputs, instead of keeping the student's)"
 	@echo "make feedback feedback pages and class report again from the graded notebooks, without grading"
 	@echo "              (LANGUAGE=zh|en|both; ASSIGNMENTS=\"01_numpy ...\")"
-	@echo "make demo     grade a generated class end to end in a scratch folder (DEMO_DIR=...)"
+	@echo "make demo     grade a generated class end to end, in a new folder of your own under /tmp (DEMO_DIR=... to choose)"
 	@echo "make selfcheck  grade your own notebooks (release/, or DIR=...) with the hidden tests"
 	@echo "make bench    stock sequential nbgrader vs make grade on a generated class (K=12); with"
 	@echo "              POSTGRES=postgresql://... (a database it may empty), also a Dask cluster vs the local pool"
@@ -62,6 +62,7 @@ feedback: $(READY)
 selfcheck: $(READY)
 	$(PY) -m autograder selfcheck $(DIR)
 
+# DEMO_DIR: where the class is built; without it, a new folder of this user's own under /tmp for each run.
 demo: $(READY)
 	$(PY) -m corpus.demo_class $(DEMO_DIR)
 

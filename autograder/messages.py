@@ -382,6 +382,23 @@ CATALOGUE = {
     "submission.page_title": ("无法评分 — 0 分", "Could not be graded — score 0",
                               "无法评分 / Could not be graded — 0 分 / score 0"),
     "submission.graders_message": ("评分程序的信息：", "Grader's message:", "评分程序的信息 / Grader's message:"),
+    "submission.two_candidates": ("提交的文件夹里有不止一个 notebook 像是这份作业，不知道该给哪一个评分。请只留下要评分的那个，用发下来的文件名，然后重新提交。",
+                                  "More than one notebook in the submission looks like this assignment, so which one to "
+                                  "grade cannot be told. Keep only the one to be graded, under the name of the notebook "
+                                  "you were given, then submit again."),
+
+    # ---- grading: a submission repaired before it was graded (grading/repair.py) ---------------------
+    "repair.renamed": ("这份 notebook 交上来时的文件名是 {found}；它的单元就是这份作业的单元，所以按 {name} 评了分。下次请保留原来的文件名。",
+                       "This notebook was handed in as {found}; its cells are this assignment's, so it was graded as "
+                       "{name}. Keep the notebook's own name next time."),
+    "repair.duplicates": ("单元 {ids} 出现了不止一次（复制的单元）：按 notebook 从上到下运行的结果评分，每个函数以最后一次定义为准。",
+                          "The cell {ids} appears more than once (a copied cell): graded as the notebook runs from top "
+                          "to bottom, so the last definition of each function counts."),
+    "repair.metadata": ("notebook 的单元元数据被编辑器删掉了：按单元 id、函数签名和检查单元的文字认出了 {n} 个单元，并按发下来的作业恢复了它们的元数据。",
+                        "The notebook's cell metadata was removed by an editor: {n} cells were recognised by their "
+                        "cell ids, function signatures and check text, and their metadata restored from the assignment "
+                        "as released."),
+    "repair.title": ("评分前修复了这份提交", "Repaired before grading", "评分前修复了这份提交 / Repaired before grading"),
 
     # ---- the released notebooks: what stands in a cell for the student to fill in (nbgrader_config.py)
     "stub.code": ("在这里写你的代码", "YOUR CODE HERE"),

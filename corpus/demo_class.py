@@ -1,7 +1,8 @@
 """The generated class: the reference solution, the untouched stub, and one student per common
 mistake; for `make demo`, also a few hostile submissions of 01_numpy (from corpus/hostile_class.py:
 a kernel that dies, a memory bomb, a 200 MB print, rebound checks, a submission reaching for the
-course's files, a broken file, a duplicated answer cell). Used by the grading tests, `make demo`
+course's files, a broken file; and three repaired before grading: a duplicated answer cell, cell metadata
+removed by an editor, a renamed notebook). Used by the grading tests, `make demo`
 (run this file) and `make bench`.
 
 Each mistake edits one solution cell of a source notebook by exact text replacement, so a
@@ -74,9 +75,10 @@ def submit(course, student, assignment, nb_or_path, name):
 
 
 REFERENCE, STUB = "reference", "untouched_stub"
-# Hostile submissions in the demo: none needs a cell to time out, so the demo keeps the course's limits.
+# Hostile submissions in the demo: none needs a cell to time out, so the demo keeps the course's limits. The
+# last three are damaged notebooks that are repaired, then graded (autograder/grading/repair.py).
 HOSTILE = ("os_exit", "memory_bomb", "huge_string", "rebind_checks", "reach_out", "truncated_json",
-           "duplicated_solution")
+           "duplicated_solution", "metadata_stripped", "renamed")
 
 
 def build(folder, students=None, only_mistaken=False, assignments=None, hostile=()):
@@ -149,13 +151,38 @@ def trusted_grading():
     return [] if sandbox.unavailable() is None else ["--no-sandbox"]
 
 
+def scratch_folder(chosen=None, prefix="two-layer-net-demo-"):
+    """Where a run builds its class. By default a new folder of this user's own, readable by no one else, in the
+    temporary folder: a fixed name in /tmp may be another account's (made by its earlier run), or planted there in
+    advance. ``chosen`` (DEMO_DIR): that folder, emptied first if it holds an earlier run's class. Stops with a
+    message saying what to do when ``chosen`` cannot be written, or is a folder of something else."""
+    if not chosen:
+        return Path(tempfile.mkdtemp(prefix=prefix))
+    folder = Path(chosen).expanduser()
+    again = (folder / "nbgrader_config.py").is_file() and (folder / "source").is_dir()  # an earlier run's class
+    if folder.is_dir() and any(folder.iterdir()) and not again:
+        raise SystemExit(f"{folder} is not empty and holds no earlier demo class, so it is left as it is: choose a new "
+                         "or empty folder (make demo DEMO_DIR=..., or python -m corpus.demo_class FOLDER), or leave it "
+                         "out for a new folder of your own in the temporary folder.")
+    try:
+        if again:
+            shutil.rmtree(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=folder).close()
+    except OSError as error:
+        raise SystemExit(f"cannot write the demo class in {folder}: {error.strerror or error} (another account's "
+                         "folder?). Choose a folder you can write (make demo DEMO_DIR=~/two-layer-net-demo, or python "
+                         "-m corpus.demo_class FOLDER), or leave it out for a new folder of your own in the temporary "
+                         "folder.") from None
+    return folder
+
+
 def main(folder=None, assignments=None):
     from corpus import hostile_class
     from autograder.grading import failures
     from autograder.grading.isolation import sandbox
 
-    folder = Path(folder or Path(tempfile.gettempdir()) / "two-layer-net-demo")
-    shutil.rmtree(folder, ignore_errors=True)
+    folder = scratch_folder(folder)
     # Without the sandbox, the course's own notebooks are still graded (they are trusted), and the
     # hostile submissions that only the sandbox makes harmless are left out.
     why = sandbox.unavailable()
@@ -167,7 +194,7 @@ def main(folder=None, assignments=None):
     build(folder, hostile=hostile, assignments=assignments)
     proc = subprocess.run([sys.executable, "-m", "autograder", "grade", "--course", str(folder), *trusted_grading()])
     broken = {f"{s}/{hostile_class.ASSIGNMENT}" for s in hostile if hostile_class.CASES[s][2] == hostile_class.BROKEN}
-    if proc.returncode and set(failures.load(folder)) != broken:  # 1 is expected: the broken files
+    if proc.returncode and set(failures.reasons(folder)) != broken:  # 1 is expected: the broken files
         return proc.returncode
     steps = report.steps(folder, folders.assignments(folder))
     grid = report.table(folder, folders.assignments(folder))
@@ -184,7 +211,8 @@ if __name__ == "__main__":
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m corpus.demo_class")
-    parser.add_argument("folder", nargs="?", help="where to build the class (default: a folder in /tmp)")
+    parser.add_argument("folder", nargs="?", help="where to build the class (default: a new folder of your own in "
+                                                  "the temporary folder)")
     parser.add_argument("--assignments", nargs="+", help="only these assignments (default: all)")
     options = parser.parse_args()
     sys.exit(main(options.folder, options.assignments))

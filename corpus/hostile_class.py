@@ -15,7 +15,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -160,10 +159,36 @@ def strip_metadata(nb, folder):
     return nb
 
 
-def duplicate_solution(nb, folder):
-    cell = cells.cell(nb, "forward")
-    nb.cells.insert(nb.cells.index(cell) + 1, nbformat.from_dict(json.loads(json.dumps(cell))))
+def duplicate(grade_id):
+    """The cell ``grade_id`` copied, metadata and all, and pasted below itself, as JupyterLab does it (the copy
+    gets a cell id of its own)."""
+    def edit(nb, folder):
+        cell = cells.cell(nb, grade_id)
+        copy = nbformat.from_dict(json.loads(json.dumps(cell)))
+        copy.id = f"{cell.id}-copy"
+        nb.cells.insert(nb.cells.index(cell) + 1, copy)
+        return nb
+    return edit
+
+
+duplicate_solution = duplicate("forward")
+
+
+def old_editor(nb, folder):
+    """Saved by an editor that knows neither nbgrader nor cell ids: every cell's metadata and id gone (nbformat 4.4)."""
+    nb = strip_metadata(nb, folder)
+    nb.nbformat_minor = 4
+    for cell in nb.cells:
+        cell.pop("id", None)
     return nb
+
+
+def notebook(edit=None):
+    """A writer, for ("file", name, writer), of the reference solution after ``edit``: a notebook under another name."""
+    def write(path, folder):
+        nb = nbformat.read(folders.source_notebooks(folder)[ASSIGNMENT], as_version=4)
+        nbformat.write(edit(nb, folder) if edit else nb, path)
+    return write
 
 
 def drop_test_cells(nb, folder):
@@ -313,15 +338,40 @@ CASES = {
     "truncated_json": ("a .ipynb cut short", ("file", None, write_bytes(b'{"cells": [')), BROKEN),
     "zip_as_ipynb": ("a zip archive named .ipynb", ("file", None, write_bytes(zip_file)), BROKEN),
     "old_nbformat": ("the notebook saved as nbformat 3", ("file", None, write_bytes(old_format)), full_except()),
-    "renamed": ("the notebook under another name", ("file", "my_homework.ipynb", None), BROKEN),
+    # (repaired: the one notebook whose cells are the assignment's is graded, whatever its name)
+    "renamed": ("the notebook as a browser renames a second download (repaired)",
+                ("file", "two_layer_net_numpy (1).ipynb", None), full_except()),
     "extra_notebook": ("the notebook and an extra one", ("files", {None: None, "scratch.ipynb": None}), full_except()),
     "missing_notebook": ("no notebook, only a text file", ("file", "answers.txt", write_bytes(b"see attached")), BROKEN),
+    # (no guessing: two notebooks that both look like the assignment, and neither under its name)
+    "two_candidates": ("two renamed copies of the notebook", ("files", {"copy_a.ipynb": None, "copy_b.ipynb": None}),
+                       BROKEN),
     # 6. edited cells
     "test_cell_pass": ("the forward test cell replaced by `pass`", test_cell_pass, full_except()),
     "test_cells_deleted": ("every test cell deleted", drop_test_cells, full_except()),
-    "duplicated_solution": ("the forward cell duplicated (same grade id)", duplicate_solution, BROKEN),
+    "duplicated_solution": ("the forward cell duplicated (same grade id; repaired: graded as it ran)", duplicate_solution,
+                            full_except()),
+    "duplicated_test_cell": ("the forward check cell duplicated (repaired: the copy dropped)", duplicate("test_forward"),
+                             full_except()),
     "code_to_markdown": ("the forward cell turned into markdown (nbgrader turns it back)", to_markdown, full_except()),
-    "metadata_stripped": ("every cell's metadata removed", strip_metadata, BROKEN),
+    "metadata_stripped": ("every cell's metadata removed, cell ids kept (repaired: cells recognised by id)",
+                          strip_metadata, full_except()),
+    "old_editor": ("every cell's metadata and id removed (repaired: by signature and check text)", old_editor,
+                   full_except()),
+    # (no guessing: no metadata, no ids, and two cells that each begin with forward's signature)
+    "cells_alike": ("metadata and ids removed, and the forward cell copied: two cells could be the answer",
+                    chain(duplicate_solution, old_editor), BROKEN),
+    # 6b. a mistake, and the same mistake in each damaged notebook: a repair gives what the twin gets (TWINS)
+    "forward_mistake": ("forward without its ReLU", replace_solution("forward", WRONG_FORWARD), full_except("test_forward")),
+    "forward_mistake_duplicated": ("forward without its ReLU, its cell duplicated",
+                                   chain(replace_solution("forward", WRONG_FORWARD), duplicate_solution),
+                                   full_except("test_forward")),
+    "forward_mistake_stripped": ("forward without its ReLU, every cell's metadata removed",
+                                 chain(replace_solution("forward", WRONG_FORWARD), strip_metadata),
+                                 full_except("test_forward")),
+    "forward_mistake_renamed": ("forward without its ReLU, the notebook renamed",
+                                ("file", "my_homework.ipynb", notebook(replace_solution("forward", WRONG_FORWARD))),
+                                full_except("test_forward")),
     # 7. cheating
     "rebind_checks": ("rebinds the checking functions to no-ops, wrong forward",
                       chain(extra_cell_after_setup("from autograder import checks\n"
@@ -365,6 +415,18 @@ CASES = {
     "学生_ü": ("a unicode student id", lambda nb, folder: nb, full_except()),
     "..dots": ("a student id starting with ..", lambda nb, folder: nb, full_except()),
 }
+
+
+# The damaged submissions that are repaired, each with its undamaged twin (the same answers): the twin's
+# scores are the damaged one's, neither more nor less. REPAIRS: the repair each one's feedback names.
+TWINS = {"duplicated_solution": demo_class.REFERENCE, "duplicated_test_cell": demo_class.REFERENCE,
+         "metadata_stripped": demo_class.REFERENCE, "old_editor": demo_class.REFERENCE, "renamed": demo_class.REFERENCE,
+         "forward_mistake_duplicated": "forward_mistake", "forward_mistake_stripped": "forward_mistake",
+         "forward_mistake_renamed": "forward_mistake"}
+REPAIRS = {"duplicated_solution": "repair.duplicates", "duplicated_test_cell": "repair.duplicates",
+           "metadata_stripped": "repair.metadata", "old_editor": "repair.metadata", "renamed": "repair.renamed",
+           "forward_mistake_duplicated": "repair.duplicates", "forward_mistake_stripped": "repair.metadata",
+           "forward_mistake_renamed": "repair.renamed"}
 
 
 # Cases that only the sandbox makes harmless: without it they would reach the course's files, or
@@ -416,20 +478,21 @@ def expected(folder, student, points):
 
 def main(folder=None):
     """Build and grade the class, then print each case: what it does, its score per step, and why."""
-    from autograder.grading import failures
+    from autograder.grading import failures, repair
 
-    folder = Path(folder or Path(tempfile.gettempdir()) / "two-layer-net-hostile")
-    shutil.rmtree(folder, ignore_errors=True)
+    # A folder of its own for each run, this user's (a fixed name in /tmp may be another account's)
+    folder = demo_class.scratch_folder(folder, "two-layer-net-hostile-")
     build(folder)
     code = subprocess.run([sys.executable, "-m", "autograder", "grade", "--course", str(folder)]).returncode
-    scores, broken = gradebook.scores(folder, ASSIGNMENT), failures.load(folder)
+    scores, broken, fixed = gradebook.scores(folder, ASSIGNMENT), failures.reasons(folder), repair.recorded(folder)
     points = cells.points(folder, ASSIGNMENT)
     print("\n| case | what the submission does | forward/loss/backward/update | total | as expected |\n|---|---|---|---|---|")
     for student, (what, _, want) in CASES.items():
         got = scores.get(student, {})
-        why = broken.get(f"{student}/{ASSIGNMENT}")
+        why, done = broken.get(f"{student}/{ASSIGNMENT}"), fixed.get(f"{student}/{ASSIGNMENT}", [])
         print(f"| {student} | {what} | {'/'.join(f'{got.get(g, 0):g}' for g in STEPS)} | {sum(got.values()):g}/10"
-              f"{' (not graded: ' + why.split('(')[-1].rstrip(')') + ')' if why else ''} | {'yes' if got == expected(folder, student, points) else 'NO'} |")
+              f"{' (not graded: ' + why.detail + ')' if why else ''}{' (repaired: ' + ', '.join(m.key for m in done) + ')' if done else ''}"
+              f" | {'yes' if got == expected(folder, student, points) else 'NO'} |")
     return code
 
 

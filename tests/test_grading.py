@@ -50,6 +50,43 @@ def test_demo_prints_the_table_with_the_expected_scores(graded):
     assert re.search(r"^untouched_stub\s+(0/10\s+){4}0/10$", table, re.M)
     assert re.search(r"^factor_2_missing\s+6/10\s+(10/10\s+){3}10/10$", table, re.M)
     assert str(folder / "feedback") in proc.stdout and "class_report.png" in proc.stdout
+    # the damaged notebooks of the demo, repaired and graded in full, each repair named once below the table
+    for student in ("duplicated_solution", "metadata_stripped", "renamed"):
+        assert re.search(rf"^{student}\s+10/10\s", table, re.M), student  # 01_numpy, the first column
+    repaired = table[table.index("graded after a repair:"):]
+    assert all(f"  {s}/01_numpy: " in repaired for s in ("duplicated_solution", "metadata_stripped", "renamed"))
+
+
+def test_demo_says_nothing_of_third_party_warnings(graded):
+    """SQLAlchemy's and nbformat's warnings do not scroll past the progress bar: what a copied cell means is said
+    once, by its repair, in the course's words."""
+    proc = graded[1]
+    for noise in ("SAWarning", "not in session", "DuplicateCellId", "MissingIDFieldWarning", "Warning:"):
+        assert noise not in proc.stdout + proc.stderr, noise
+
+
+def test_each_demo_run_has_a_folder_of_its_own_and_a_chosen_one_must_be_writable(tmp_path, monkeypatch):
+    """`make demo` on a shared machine: without DEMO_DIR each run builds in a new folder of its user's own (a fixed
+    name in /tmp may be another account's, or planted); a chosen folder that cannot be written, or that holds
+    something else, stops the demo with a message saying what to do, not a traceback."""
+    import stat
+
+    monkeypatch.setattr(demo_class.tempfile, "tempdir", str(tmp_path))
+    first, second = demo_class.scratch_folder(), demo_class.scratch_folder()
+    assert first != second and first.parent == second.parent == tmp_path
+    assert first.stat().st_uid == os.getuid() and stat.S_IMODE(first.stat().st_mode) == 0o700
+    (tmp_path / "a_file").write_text("")
+    with pytest.raises(SystemExit, match="cannot write the demo class in .*DEMO_DIR="):
+        demo_class.scratch_folder(tmp_path / "a_file" / "demo")
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "mine.txt").write_text("keep me")
+    with pytest.raises(SystemExit, match="not empty and holds no earlier demo class"):
+        demo_class.scratch_folder(tmp_path / "notes")
+    assert (tmp_path / "notes" / "mine.txt").read_text() == "keep me"
+    earlier = demo_class.scratch_folder(tmp_path / "earlier")  # an earlier run's class: emptied, and used again
+    (earlier / "nbgrader_config.py").write_text("")
+    (earlier / "source").mkdir()
+    assert demo_class.scratch_folder(earlier) == earlier and list(earlier.iterdir()) == []
 
 
 def test_demo_without_bubblewrap_grades_the_course_and_says_what_it_left_out(tmp_path):
@@ -82,7 +119,7 @@ def test_grading_succeeds_and_every_submission_is_in_the_gradebook(graded):
     from corpus import hostile_class
     from autograder.grading import failures
 
-    assert set(failures.load(folder)) == {f"{s}/01_numpy" for s in demo_class.HOSTILE
+    assert set(failures.reasons(folder)) == {f"{s}/01_numpy" for s in demo_class.HOSTILE
                                           if hostile_class.CASES[s][2] == hostile_class.BROKEN}
     for job in batch.submissions(folder, folders.assignments(folder)):
         got = scores[job.assignment][job.student]
@@ -168,7 +205,7 @@ def test_feedback_summary_names_each_step_with_the_gradebooks_points(graded):
     from autograder.grading.plugins import feedback
 
     folder, _, scores = graded
-    not_graded = set(failures.load(folder))
+    not_graded = set(failures.reasons(folder))
     pages = 0
     for assignment in folders.assignments(folder):
         points = cells.points(folder, assignment)

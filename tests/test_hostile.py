@@ -53,7 +53,7 @@ def test_the_batch_finishes_and_reports_what_could_not_be_graded(graded):
     broken = [s for s, case in hostile_class.CASES.items() if case[2] == hostile_class.BROKEN]
     for student in broken:
         assert f"could not grade {student}/{A}" in proc.stdout, proc.stdout
-    assert set(failures.load(folder)) == {f"{s}/{A}" for s in broken}
+    assert set(failures.reasons(folder)) == {f"{s}/{A}" for s in broken}
     report = (folder / "reports" / "class_report.md").read_text()
     assert all(f"{s}/{A}" in report for s in broken)
 
@@ -84,12 +84,62 @@ def test_a_broken_submission_has_a_reason_in_its_feedback(graded, student):
 def test_reasons_name_the_problem(graded):
     assert "could not grade truncated_json/01_numpy: " in graded[1].stdout
     assert "does not appear to be JSON" in graded[1].stdout  # nbformat's own words, after the course's
-    got = failures.load(graded[0])
+    got = {name: why.text("en") for name, why in failures.reasons(graded[0]).items()}
     assert "not a valid notebook" in got[f"empty_file/{A}"]
     assert "not a valid notebook" in got[f"truncated_json/{A}"]
     assert "not a valid notebook" in got[f"zip_as_ipynb/{A}"]
-    assert "more than once" in got[f"duplicated_solution/{A}"]
-    assert "file name" in got[f"renamed/{A}"] and "file name" in got[f"missing_notebook/{A}"]
+    assert "file name" in got[f"missing_notebook/{A}"]
+    # no guessing: two notebooks that both look like the assignment, named; answer cells that cannot be told apart
+    assert "More than one notebook" in got[f"two_candidates/{A}"]
+    assert "copy_a.ipynb and copy_b.ipynb each look like" in got[f"two_candidates/{A}"]
+    assert "metadata" in got[f"cells_alike/{A}"] and "which one is the answer cannot be told" in got[f"cells_alike/{A}"]
+
+
+# ---------------------------------------------------------------- repaired, then graded (repair.py)
+
+@pytest.mark.parametrize("student", sorted(hostile_class.TWINS))
+def test_a_repaired_submission_scores_what_its_undamaged_twin_scores(graded, student):
+    """The same answers in an undamaged notebook: neither a point more nor a point less."""
+    folder, proc, scores, _ = graded
+    twin = hostile_class.TWINS[student]
+    assert scores[student] == scores[twin], (student, twin)
+    assert f"{student}/{A}" not in failures.reasons(folder)
+    assert f"could not grade {student}/{A}" not in proc.stdout
+
+
+@pytest.mark.parametrize("student", sorted(hostile_class.REPAIRS))
+def test_a_repair_is_named_in_the_feedback_and_the_grade_table(graded, student):
+    from autograder import messages
+    from autograder.grading import repair
+
+    folder, proc = graded[0], graded[1]
+    done = repair.recorded(folder)[f"{student}/{A}"]
+    assert [m.key for m in done] == [hostile_class.REPAIRS[student]]
+    page = _feedback(folder, student)
+    assert "Repaired before grading" in page and "评分前修复了这份提交" in page
+    for lang in ("zh", "en"):
+        assert done[0].text(lang) in page
+    table = proc.stdout[proc.stdout.index("graded after a repair:"):]
+    assert f"  {student}/{A}: {messages.render(done[0], joined=' / ')}" in table
+    # the graded notebook is under the assignment's own name, with the answer cells nbgrader knows
+    assert [c.metadata["nbgrader"]["grade_id"] for c in _autograded(folder, student).cells
+            if c.metadata.get("nbgrader", {}).get("grade")] == list(hostile_class.STEPS)
+
+
+def test_a_notebook_graded_as_is_names_no_repair(graded):
+    from autograder.grading import repair
+
+    folder = graded[0]
+    assert set(repair.recorded(folder)) == {f"{s}/{A}" for s in hostile_class.REPAIRS}
+    assert "Repaired before grading" not in _feedback(folder, demo_class.REFERENCE)
+
+
+def test_long_lines_wrap_on_the_feedback_page(graded):
+    """Outputs (a check's explanation, a traceback) wrap at the page's width instead of running off its edge."""
+    page = next((graded[0] / "feedback" / "rebind_checks" / A).glob("*.html")).read_text()
+    assert re.search(r"div\.output_area pre, div\.output_subarea pre \{ white-space: pre-wrap; overflow-wrap: anywhere; \}",
+                     page)
+    assert page.index("white-space: pre-wrap; overflow-wrap") > page.index("</head>")  # after the page's stylesheets: it wins
 
 
 def test_endless_cells_are_stopped_and_named(graded):

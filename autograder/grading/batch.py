@@ -21,7 +21,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from . import folders, gradebook, nbgrader_commands, failures, worker
+from . import folders, gradebook, nbgrader_commands, failures, repair, worker
+from .third_party import quiet
 from .window import windowed
 from .isolation import sandbox
 from .worker import Job, Outcome  # noqa: F401  (the names a job and its result go by)
@@ -79,7 +80,7 @@ def prepare_gradebook(course, assignments, students):
 
     from nbgrader.api import Gradebook, MissingEntry
 
-    with Gradebook(gradebook.db_url(course)) as gb:
+    with quiet(), Gradebook(gradebook.db_url(course)) as gb:
         for student in students:
             gb.update_or_create_student(student)
         missing = []
@@ -146,6 +147,8 @@ def grade(course, assignments=None, jobs=None, force=False, progress=True, warm=
             else:  # zero with the reason, in the gradebook, the feedback and the class report
                 failures.record(course, job.student, job.assignment, outcome.reason)
                 bar.write(f"✗ {job.student}/{job.assignment}: {outcome.reason}")
+            # what was repaired before grading, for the grade table (its feedback page says it too)
+            repair.record(course, job.student, job.assignment, outcome.repairs if outcome.ok else [])
             ledger.record(job, digest(files))
     gradebook.export_grades(course)
     return outcomes

@@ -13,6 +13,7 @@ import re
 from dataclasses import asdict, dataclass
 
 from .. import messages
+from .third_party import quiet
 from . import folders, gradebook
 
 # (pattern in nbgrader's own error, the key of what the student reads in autograder/messages.py).
@@ -63,17 +64,13 @@ def _ledger(course):
 
 
 def reasons(course):
-    """{"student/assignment": Reason} of the submissions that could not be graded."""
+    """{"student/assignment": Reason} of the submissions that could not be graded: the one way to read them
+    (each says itself in a language with ``Reason.text(lang)``)."""
     path = _ledger(course)
     entries = json.loads(path.read_text()) if path.exists() else {}
     # A ledger written before reasons were kept as keys holds English text: shown as the detail.
     return {name: Reason(**entry) if isinstance(entry, dict) else Reason("submission.not_graded", entry)
             for name, entry in entries.items()}
-
-
-def load(course, lang="en"):
-    """{"student/assignment": why, in ``lang``} of the submissions that could not be graded."""
-    return {name: why.text(lang) for name, why in reasons(course).items()}
 
 
 def _save(course, entries):
@@ -96,7 +93,7 @@ def record(course, student, assignment, why):
     from nbgrader.api import Gradebook
 
     why = why if isinstance(why, Reason) else from_nbgrader(why)
-    with Gradebook(gradebook.db_url(course)) as gb:
+    with quiet(), Gradebook(gradebook.db_url(course)) as gb:
         submission = gb.update_or_create_submission(assignment, student)
         for notebook in submission.notebooks:
             for grade in notebook.grades:

@@ -11,7 +11,7 @@ import nbformat
 
 from .. import messages
 from ..messages import Message
-from . import folders, gradebook, failures, verdict
+from . import folders, gradebook, failures, repair, verdict
 
 
 def steps(course, assignments):
@@ -94,10 +94,14 @@ def totals_text(course, assignments):
         got = {a: [v for (a2, _), v in row.items() if a2 == a and v is not None] for a in assignments}
         lines.append(student.ljust(width) + "".join(
             (f"{sum(got[a]):g}/{best[a]:g}" if got[a] else "–").rjust(14) for a in assignments))
-    broken = {key: why for key, why in failures.load(course, messages.language()).items()
+    broken = {key: why.text(messages.language()) for key, why in failures.reasons(course).items()
               if key.split("/")[-1] in assignments}
     if broken:
         lines += ["", "could not be graded (scored zero):"] + [f"  {key}: {why}" for key, why in sorted(broken.items())]
+    fixed = {key: done for key, done in repair.recorded(course).items() if key.split("/")[-1] in assignments}
+    if fixed:  # graded after a repair (repair.py): what was repaired, one line each
+        lines += ["", "graded after a repair:"] + [f"  {key}: {messages.render(one, joined=' / ')}"
+                                                   for key, done in sorted(fixed.items()) for one in done]
     return "\n".join(lines)
 
 
@@ -122,7 +126,7 @@ def write(course, assignments, out=None, lang=None):
         md.append(f"| {student} | " + " | ".join("–" if row[(a, g)] is None else f"{row[(a, g)]:g}/{m:g}"
                                                     for a, g, m in cells) + " |")
     md += ["", "## Most common mistakes / 最常见的错误", "", *mistakes_table(counts, lang)]
-    broken = {key: why for key, why in failures.load(course, lang).items() if key.split("/")[-1] in assignments}
+    broken = {key: why.text(lang) for key, why in failures.reasons(course).items() if key.split("/")[-1] in assignments}
     if broken:
         md += ["", "## Could not be graded (scored zero) / 无法评分（记 0 分）", "", "| submission | reason |", "|---|---|"]
         md += [f"| {key} | {_cell(why)} |" for key, why in sorted(broken.items())]

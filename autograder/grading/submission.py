@@ -4,14 +4,22 @@ nbgrader's own errors for a mangled submission are misleading (a duplicated answ
 ``KeyError: 'grade_id'``, nbgrader issue #1083; stripped cell metadata gives ``KeyError:
 'forward'``; a renamed notebook, "see the above traceback"). These checks run first and name the
 problem instead, as a failures.Reason: the key of the student's explanation, and what was found.
+What can be repaired without guessing is repaired first (repair.py): ``prepare`` does both.
 """
 from collections import Counter
 from pathlib import Path
 
-import nbformat
 from nbgrader.utils import is_solution
 
+from . import repair
 from .failures import Reason
+
+
+def prepare(folder, expected):
+    """Repair the submission in ``folder`` where its answers can be found without guessing, then check it:
+    (the Reason it cannot be graded, or None; the repairs made, as Messages). ``expected`` as for ungradable."""
+    wrong, done = repair.repair(folder, expected)
+    return wrong or ungradable(folder, expected), done
 
 
 def ungradable(folder, expected):
@@ -25,7 +33,7 @@ def ungradable(folder, expected):
                       + (", ".join(found) if found else "no notebook at all"))
     for name, source in expected.items():
         try:
-            nb = nbformat.read(folder / name, as_version=4)
+            nb = repair.read(folder / name)
         except Exception as error:  # noqa: BLE001 (whatever makes it unreadable is the reason)
             return Reason("submission.not_a_notebook", f"{name}: {type(error).__name__}: {error}")
         ids = Counter(c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells
@@ -34,7 +42,7 @@ def ungradable(folder, expected):
         if twice:
             return Reason("submission.cell_twice",
                           f"{name}: grade id {', '.join(twice)} appears more than once (a copied answer or test cell)")
-        wanted = {c.metadata["nbgrader"]["grade_id"] for c in nbformat.read(source, as_version=4).cells
+        wanted = {c.metadata["nbgrader"]["grade_id"] for c in repair.read(source).cells
                   if is_solution(c)}
         if wanted and not wanted & set(ids):
             return Reason("submission.metadata",

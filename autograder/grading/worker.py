@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from . import folders, failures, submission
+from .third_party import quiet
 from .isolation import sandbox, zygote_control
 
 
@@ -37,6 +38,8 @@ class Outcome:
     # True when the job did not end (its workers were lost, the worker failed): nothing is recorded,
     # and the next `make grade` tries it again.
     retry: bool = False
+    # What was repaired before grading (repair.py), as messages' data ({key, values}): the instructor's table.
+    repairs: list = field(default_factory=list)
 
 
 # What a job sends back: nbgrader's two folders for one submission.
@@ -149,17 +152,20 @@ def grade(job, files):
 
 def _grade(job, root, submitted):
     source = folders.source_notebooks(root)[job.assignment]
-    wrong = submission.ungradable(submitted, {source.name: source})
+    wrong, done = submission.prepare(submitted, {source.name: source})
+    repairs = [m.as_dict() for m in done]
     if wrong:
-        return Outcome(job, False, wrong)
-    result = _api.autograde(job.assignment, job.student, force=True, create=True)
+        return Outcome(job, False, wrong, repairs=repairs)
+    with quiet():  # nbgrader's gradebook warns as it adds a submission: nothing for the kernels' log either
+        result = _api.autograde(job.assignment, job.student, force=True, create=True)
     if not result["success"]:
         return Outcome(job, False, failures.from_nbgrader(_last_line(f"{result.get('log') or ''}\n{result.get('error') or ''}")))
-    result = _api.generate_feedback(job.assignment, job.student, force=True)
+    with quiet():
+        result = _api.generate_feedback(job.assignment, job.student, force=True)
     if not result["success"]:
         return Outcome(job, False, failures.from_nbgrader(
             "feedback: " + _last_line(f"{result.get('log') or ''}\n{result.get('error') or ''}")))
-    return Outcome(job, True)
+    return Outcome(job, True, repairs=repairs)
 
 
 def _last_line(text):

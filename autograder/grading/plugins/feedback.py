@@ -28,7 +28,7 @@ from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 from nbgrader.utils import is_grade
 
 from ... import messages
-from .. import verdict
+from .. import repair, verdict
 
 # What a bare error in a test cell means, for errors that come without a message of their own:
 # the key of its explanation in autograder/messages.py.
@@ -154,6 +154,9 @@ class SummariseSteps(NbGraderPreprocessor):
             "max_score": _points(grades.get("max_score", sum(float(s["points"]) for s in steps))),
             "late_label": messages.say("summary.late_penalty", joined=" / ") if late else "",
             "late_penalty": _points(late),
+            # what was repaired before grading (grading/repair.py): one line each, in the chosen language(s)
+            "repairs_title": messages.say("repair.title", joined=" / "),
+            "repairs": [one.render(joined=" / ") for one in repair.noted(nb)],
         }
         return nb, resources
 
