@@ -103,6 +103,10 @@ def records(nb, tests, timeout, max_bytes=MAX_BYTES, assignment=None):
     """[(test cell, its verdict record)] for the test cells of ``nb`` whose grade id is in ``tests``
     ({grade id: the instructor's source}), decided in order against one student process, in which the
     modules ``assignment``'s rules forbid cannot be imported (rules.FORBIDDEN)."""
+    # The checking library that the test cells import (torch with it), imported before any cell's clock
+    # starts: the first import takes seconds on a busy machine, the grader's time, not the student's.
+    from .. import checks, nn_checks  # noqa: F401
+
     process, pending, decided = StudentProcess(timeout, max_bytes, rules.FORBIDDEN.get(assignment, ())), [], []
     try:
         for definition, test in definitions(nb):
