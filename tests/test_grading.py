@@ -1,10 +1,9 @@
 """The grading pipeline on the generated class of `make demo` (corpus/demo_class.py): real
 nbgrader underneath, run by `python -m autograder grade` in parallel. The demo is run once,
-exactly as `make demo` runs it; the tests read its results. A second, smaller class is graded
-both by stock sequential `nbgrader autograde` and by the pipeline, and the grades must be the
-same."""
+exactly as `make demo` runs it; the tests read its results. Also: a rerun grades only what changed,
+and nbgrader's zip_collect feeds the grader. (Parity with stock nbgrader: test_parity.py; the demo
+without bubblewrap: test_demo_elsewhere.py.)"""
 import html
-import os
 import re
 import shutil
 import subprocess
@@ -63,48 +62,6 @@ def test_demo_says_nothing_of_third_party_warnings(graded):
     proc = graded[1]
     for noise in ("SAWarning", "not in session", "DuplicateCellId", "MissingIDFieldWarning", "Warning:"):
         assert noise not in proc.stdout + proc.stderr, noise
-
-
-def test_each_demo_run_has_a_folder_of_its_own_and_a_chosen_one_must_be_writable(tmp_path, monkeypatch):
-    """`make demo` on a shared machine: without DEMO_DIR each run builds in a new folder of its user's own (a fixed
-    name in /tmp may be another account's, or planted); a chosen folder that cannot be written, or that holds
-    something else, stops the demo with a message saying what to do, not a traceback."""
-    import stat
-
-    monkeypatch.setattr(demo_class.tempfile, "tempdir", str(tmp_path))
-    first, second = demo_class.scratch_folder(), demo_class.scratch_folder()
-    assert first != second and first.parent == second.parent == tmp_path
-    assert first.stat().st_uid == os.getuid() and stat.S_IMODE(first.stat().st_mode) == 0o700
-    (tmp_path / "a_file").write_text("")
-    with pytest.raises(SystemExit, match="cannot write the demo class in .*DEMO_DIR="):
-        demo_class.scratch_folder(tmp_path / "a_file" / "demo")
-    (tmp_path / "notes").mkdir()
-    (tmp_path / "notes" / "mine.txt").write_text("keep me")
-    with pytest.raises(SystemExit, match="not empty and holds no earlier demo class"):
-        demo_class.scratch_folder(tmp_path / "notes")
-    assert (tmp_path / "notes" / "mine.txt").read_text() == "keep me"
-    earlier = demo_class.scratch_folder(tmp_path / "earlier")  # an earlier run's class: emptied, and used again
-    (earlier / "nbgrader_config.py").write_text("")
-    (earlier / "source").mkdir()
-    assert demo_class.scratch_folder(earlier) == earlier and list(earlier.iterdir()) == []
-
-
-def test_demo_without_bubblewrap_grades_the_course_and_says_what_it_left_out(tmp_path):
-    """`make demo` on a machine where bwrap cannot be found (AUTOGRADER_BWRAP names a missing one):
-    the course's own notebooks are graded without the sandbox, every score as expected, and the
-    hostile submissions that need the sandbox are left out, saying why. (With the assignment of the
-    hostile submissions only: the whole demo is graded by the `graded` fixture.)"""
-    env = dict(os.environ, **{sandbox.BWRAP_VARIABLE: str(tmp_path / "nowhere" / "bwrap")})
-    proc = subprocess.run([sys.executable, "-m", "corpus.demo_class", str(tmp_path / "demo"), "--assignments",
-                           hostile_class.ASSIGNMENT], capture_output=True, text=True, env=env, cwd=folders.ROOT)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "no grading sandbox here: bubblewrap (bwrap) is not installed" in proc.stdout
-    assert "leaves out reach_out (it reads and writes the course's files" in proc.stdout
-    assert "every score as expected" in proc.stdout
-    table = proc.stdout[proc.stdout.index("student "):]
-    assert re.search(r"^reference\s+10/10$", table, re.M)
-    assert re.search(r"^memory_bomb\s+6/10", table, re.M)  # the memory limit holds without the sandbox
-    assert not re.search(r"^reach_out", table, re.M)
 
 
 def _page(folder, student, assignment):
@@ -259,39 +216,6 @@ def test_rerun_grades_only_what_changed(graded):
         for student, got in gradebook.scores(folder, assignment).items():
             if (student, assignment) != (demo_class.STUB, "01_numpy"):
                 assert got == scores[assignment][student]
-
-
-def test_parallel_grades_equal_stock_sequential_nbgrader(tmp_path):
-    pick = ["01_numpy", "05_module"]
-    stock, ours = tmp_path / "stock", tmp_path / "ours"
-    demo_class.build(stock, students=3, assignments=pick)
-    shutil.copytree(stock, ours)
-    os.environ["AUTOGRADER_EXECUTE"] = "1"  # stock: nbgrader runs each notebook in its kernel, one after another
-    try:
-        for a in pick:
-            nbgrader_commands.run(stock, "autograde", a, "--force")
-    finally:
-        del os.environ["AUTOGRADER_EXECUTE"]
-    proc = _grade(ours)  # judged, no kernel run
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    for a in pick:
-        assert gradebook.scores(ours, a) == gradebook.scores(stock, a)
-        assert len(gradebook.scores(ours, a)) == 3
-
-
-def test_selfcheck_grades_a_learners_copy_and_leaves_it_untouched(tmp_path):
-    mine = tmp_path / "my work"
-    shutil.copytree(folders.ROOT / "release" / "01_numpy", mine)
-    path = next(mine.glob("*.ipynb"))
-    path.write_bytes(nbformat.writes(demo_class.edited(folders.source_notebooks()["01_numpy"], "backward",
-                                                       demo_class.MISTAKES[0][3])).encode())
-    before = path.read_bytes()
-    proc = subprocess.run([sys.executable, "-m", "autograder", "selfcheck", str(tmp_path)], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-    assert "01_numpy: 6 / 10" in proc.stdout
-    assert "✗ backward       0/4" in proc.stdout and CATALOGUE["relu_mask_missing"].en in proc.stdout
-    assert path.read_bytes() == before
-    assert sorted(p.name for p in mine.iterdir()) == [path.name]
 
 
 def test_zip_collect_then_grade(tmp_path):
