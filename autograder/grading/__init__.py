@@ -11,11 +11,14 @@ of it runs in a student's kernel.
 - ``window``        jobs sent to workers with a bounded number out at once (the pool's and the cluster's)
 - ``cluster``       the same jobs on the workers of a Dask cluster (``make grade SCHEDULER=…``)
 - ``submission``    what is wrong with a submitted folder before it is graded (missing, renamed, broken)
+- ``repair``        a damaged submission repaired before grading, where its answers can be found without guessing
 - ``failures``      a submission that could not be graded: zero, with the reason on its feedback page
-- ``judge``         every graded step decided here, against a probe process that runs the student's code
+- ``judge``         every graded step decided here, against a student process that runs the student's code
+- ``student_process`` the judge's line to that process: cells defined, functions called, failures named
 - ``verdict``       a step's verdict record: kept in its test cell, rendered in any language where it is read
 - ``report``        the grade table and the class report (scores per step, the most common mistakes, by key)
 - ``selfcheck``     a student's or author's own notebooks graded with the hidden tests
+- ``third_party``   third-party warnings that mean nothing for grading, kept off the progress bar
 - ``plugins/``      nbgrader's plug-ins, named in nbgrader_config.py
-- ``isolation/``    where submitted code runs: the sandbox, warm kernels, probe processes
+- ``isolation/``    where submitted code runs: the sandbox, the zygote, student processes
 """
