@@ -64,7 +64,7 @@ selfcheck: $(READY)
 
 # DEMO_DIR: where the class is built; without it, a new folder of this user's own under /tmp for each run.
 demo: $(READY)
-	$(PY) -m corpus.demo_class $(DEMO_DIR)
+	$(PY) -m corpus.demo $(DEMO_DIR)
 
 bench: $(READY)
 	$(PY) tools/bench.py $(if $(K),--students $(K)) $(if $(JOBS),--jobs $(JOBS)) $(if $(POSTGRES),--postgres $(POSTGRES))

@@ -1,6 +1,7 @@
 """The course's own corpus: the classes and student code it is graded against.
 
-- demo_class: the reference, the stub and one student per common mistake (`make demo`, `make bench`);
+- demo_class: the reference, the stub and one student per common mistake (`make bench`), and
+  demo: `make demo`, that class with a few hostile submissions, graded and checked;
 - hostile_class, authority_class, markup_class: submissions that break, lie to, or script the grader;
 - mutations: realistic mistakes and correct alternatives, each an exact edit of one answer cell, and
   judged: the runner that judges them as submissions are judged (`make feedback-report`);

@@ -1,26 +1,18 @@
 """The generated class: the reference solution, the untouched stub, and one student per common
-mistake; for `make demo`, also a few hostile submissions of 01_numpy (from corpus/hostile_class.py:
-a kernel that dies, a memory bomb, a 200 MB print, rebound checks, a submission reaching for the
-course's files, a broken file; and three repaired before grading: a duplicated answer cell, cell metadata
-removed by an editor, a renamed notebook). Used by the grading tests, `make demo`
-(run this file) and `make bench`.
+mistake, each submitting every assignment; and the scores each must get. Used by `make demo`
+(demo.py), the grading tests and `make bench`.
 
 Each mistake edits one solution cell of a source notebook by exact text replacement, so a
 change in the source that breaks a replacement fails loudly instead of testing nothing.
-
-    python -m corpus.demo_class [FOLDER] [--assignments A ...]
-                                                    build the class in FOLDER, grade it, print the table
 """
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import nbformat
 
 from corpus import cells
-from autograder.grading import folders, release, report
+from autograder.grading import folders, release
 
 # (assignment, student, grade id of the cell edited, [(old, new), ...], mistake key the feedback must name)
 MISTAKES = [
@@ -75,18 +67,11 @@ def submit(course, student, assignment, nb_or_path, name):
 
 
 REFERENCE, STUB = "reference", "untouched_stub"
-# Hostile submissions in the demo: none needs a cell to time out, so the demo keeps the course's limits. The
-# last three are damaged notebooks that are repaired, then graded (autograder/grading/repair.py).
-HOSTILE = ("os_exit", "memory_bomb", "huge_string", "rebind_checks", "reach_out", "truncated_json",
-           "duplicated_solution", "metadata_stripped", "renamed")
-
-
-def build(folder, students=None, only_mistaken=False, assignments=None, hostile=()):
+def build(folder, students=None, only_mistaken=False, assignments=None):
     """A scratch course in ``folder`` with the class submitted: every student submits every
     assignment (the reference solution where their mistake is elsewhere, or nothing there
     when ``only_mistaken``). ``students`` (default: the reference, the stub and one per
-    mistake) cycles through them to reach that many. ``assignments``: only these (default all).
-    ``hostile``: these of the HOSTILE submissions of 01_numpy are added."""
+    mistake) cycles through them to reach that many. ``assignments``: only these (default all)."""
     folder = folders.new_course(folder)
     for extra in set(folders.assignments(folder)) - set(assignments or folders.assignments(folder)):
         shutil.rmtree(folder / "source" / extra)
@@ -101,11 +86,6 @@ def build(folder, students=None, only_mistaken=False, assignments=None, hostile=
             if only_mistaken and kind not in (REFERENCE, STUB) and not any(m[:2] == (assignment, kind) for m in MISTAKES):
                 continue
             submit(folder, student, assignment, notebook_for(folder, kind, assignment, source), source.name)
-    if hostile:
-        from corpus import hostile_class
-
-        for student in hostile:
-            hostile_class.submit(folder, student)
     return folder
 
 
@@ -131,12 +111,7 @@ def ran(source, assignment):
 
 
 def expected(folder, student, assignment, points):
-    """The scores ``student`` must get on ``assignment``: {test cell: score}; None for a hostile
-    student on an assignment they did not submit."""
-    if student in HOSTILE:
-        from corpus import hostile_class
-
-        return hostile_class.expected(folder, student, points) if assignment == hostile_class.ASSIGNMENT else None
+    """The scores ``student`` of this class must get on ``assignment``: {test cell: score}."""
     if student.startswith(STUB):
         return {g: 0 for g in points}
     wrong = {f"test_{m[2]}" for m in MISTAKES if (m[0], m[1]) == (assignment, student.rstrip("_0123456789"))}
@@ -162,7 +137,7 @@ def scratch_folder(chosen=None, prefix="two-layer-net-demo-"):
     again = (folder / "nbgrader_config.py").is_file() and (folder / "source").is_dir()  # an earlier run's class
     if folder.is_dir() and any(folder.iterdir()) and not again:
         raise SystemExit(f"{folder} is not empty and holds no earlier demo class, so it is left as it is: choose a new "
-                         "or empty folder (make demo DEMO_DIR=..., or python -m corpus.demo_class FOLDER), or leave it "
+                         "or empty folder (make demo DEMO_DIR=..., or python -m corpus.demo FOLDER), or leave it "
                          "out for a new folder of your own in the temporary folder.")
     try:
         if again:
@@ -172,47 +147,6 @@ def scratch_folder(chosen=None, prefix="two-layer-net-demo-"):
     except OSError as error:
         raise SystemExit(f"cannot write the demo class in {folder}: {error.strerror or error} (another account's "
                          "folder?). Choose a folder you can write (make demo DEMO_DIR=~/two-layer-net-demo, or python "
-                         "-m corpus.demo_class FOLDER), or leave it out for a new folder of your own in the temporary "
+                         "-m corpus.demo FOLDER), or leave it out for a new folder of your own in the temporary "
                          "folder.") from None
     return folder
-
-
-def main(folder=None, assignments=None):
-    from corpus import hostile_class
-    from autograder.grading import failures
-    from autograder.grading.isolation import sandbox
-
-    folder = scratch_folder(folder)
-    # Without the sandbox, the course's own notebooks are still graded (they are trusted), and the
-    # hostile submissions that only the sandbox makes harmless are left out.
-    why = sandbox.unavailable()
-    hostile = [s for s in HOSTILE if not (why and s in hostile_class.NEEDS_SANDBOX)]
-    if why:
-        print(f"no grading sandbox here: {why}\nThe demo grades the course's own notebooks without it, and leaves out "
-              + "; ".join(f"{s} ({hostile_class.NEEDS_SANDBOX[s]})" for s in HOSTILE if s not in hostile) + ".")
-    print(f"building the demo class in {folder} ...")
-    build(folder, hostile=hostile, assignments=assignments)
-    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", "--course", str(folder), *trusted_grading()])
-    broken = {f"{s}/{hostile_class.ASSIGNMENT}" for s in hostile if hostile_class.CASES[s][2] == hostile_class.BROKEN}
-    if proc.returncode and set(failures.reasons(folder)) != broken:  # 1 is expected: the broken files
-        return proc.returncode
-    steps = report.steps(folder, folders.assignments(folder))
-    grid = report.table(folder, folders.assignments(folder))
-    off = [s for s, row in grid.items() for a in folders.assignments(folder)
-           if (want := expected(folder, s, a, {g: m for a2, g, m in steps if a2 == a})) is not None
-           and {g: row[(a, g)] for a2, g, _ in steps if a2 == a} != want]
-    print()
-    print("every score as expected: reference full marks, stub zero, each mistake loses only its step, "
-          "each hostile submission only what it broke" if not off else f"UNEXPECTED scores for: {', '.join(sorted(set(off)))}")
-    return 1 if off else 0
-
-
-if __name__ == "__main__":
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="python -m corpus.demo_class")
-    parser.add_argument("folder", nargs="?", help="where to build the class (default: a new folder of your own in "
-                                                  "the temporary folder)")
-    parser.add_argument("--assignments", nargs="+", help="only these assignments (default: all)")
-    options = parser.parse_args()
-    sys.exit(main(options.folder, options.assignments))

@@ -16,7 +16,6 @@ import shutil
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 
 import nbformat
 from nbgrader.utils import is_grade

@@ -46,7 +46,7 @@ def test_demo_without_bubblewrap_grades_the_course_and_says_what_it_left_out(tmp
     hostile submissions that need the sandbox are left out, saying why. (With the assignment of the
     hostile submissions only: the whole demo is graded by the `graded` fixture.)"""
     env = dict(os.environ, **{sandbox.BWRAP_VARIABLE: str(tmp_path / "nowhere" / "bwrap")})
-    proc = subprocess.run([sys.executable, "-m", "corpus.demo_class", str(tmp_path / "demo"), "--assignments",
+    proc = subprocess.run([sys.executable, "-m", "corpus.demo", str(tmp_path / "demo"), "--assignments",
                            hostile_class.ASSIGNMENT], capture_output=True, text=True, env=env, cwd=folders.ROOT)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "no grading sandbox here: bubblewrap (bwrap) is not installed" in proc.stdout

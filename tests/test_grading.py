@@ -1,4 +1,4 @@
-"""The grading pipeline on the generated class of `make demo` (corpus/demo_class.py): real
+"""The grading pipeline on the generated class of `make demo` (corpus/demo.py): real
 nbgrader underneath, run by `python -m autograder grade` in parallel. The demo is run once,
 exactly as `make demo` runs it; the tests read its results. Also: a rerun grades only what changed,
 and nbgrader's zip_collect feeds the grader. (Parity with stock nbgrader: test_parity.py; the demo
@@ -13,7 +13,7 @@ import nbformat
 import pytest
 
 from corpus import cells
-from corpus import demo_class
+from corpus import demo, demo_class
 from corpus import hostile_class
 from autograder.grading import folders, gradebook, nbgrader_commands, batch, window
 from autograder.grading.isolation import sandbox
@@ -35,7 +35,7 @@ def _grade(folder, *args):
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     folder = tmp_path_factory.mktemp("demo")
-    proc = subprocess.run([sys.executable, "-m", "corpus.demo_class", str(folder)], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-m", "corpus.demo", str(folder)], capture_output=True, text=True,
                           cwd=folders.ROOT)
     return folder, proc, {a: gradebook.scores(folder, a) for a in folders.assignments(folder)}
 
@@ -76,7 +76,7 @@ def test_grading_succeeds_and_every_submission_is_in_the_gradebook(graded):
     from corpus import hostile_class
     from autograder.grading import failures
 
-    assert set(failures.reasons(folder)) == {f"{s}/01_numpy" for s in demo_class.HOSTILE
+    assert set(failures.reasons(folder)) == {f"{s}/01_numpy" for s in demo.HOSTILE
                                           if hostile_class.CASES[s][2] == hostile_class.BROKEN}
     for job in batch.submissions(folder, folders.assignments(folder)):
         got = scores[job.assignment][job.student]
@@ -97,19 +97,19 @@ def test_untouched_stub_scores_zero_on_every_test_cell(graded):
         assert all(score == 0 for score in stub.values()), stub
 
 
-@pytest.mark.parametrize("student", demo_class.HOSTILE)
+@pytest.mark.parametrize("student", demo.HOSTILE)
 def test_the_demo_grades_its_hostile_submissions_as_expected(graded, student):
     folder, _, scores = graded
     if student in hostile_class.NEEDS_SANDBOX and sandbox.unavailable():
         pytest.skip(f"left out of the demo here: {sandbox.unavailable()}")
-    assert scores["01_numpy"][student] == demo_class.expected(folder, student, "01_numpy", cells.points(folder, "01_numpy"))
+    assert scores["01_numpy"][student] == demo.expected(folder, student, "01_numpy", cells.points(folder, "01_numpy"))
 
 
 @pytest.mark.parametrize("assignment,student,grade_id,_r,key", demo_class.MISTAKES,
                          ids=[f"{m[0]}-{m[1]}" for m in demo_class.MISTAKES])
 def test_a_mistake_loses_only_its_step_and_feedback_names_it(graded, assignment, student, grade_id, _r, key):
     folder, _, scores = graded
-    assert scores[assignment][student] == demo_class.expected(folder, student, assignment, cells.points(folder, assignment))
+    assert scores[assignment][student] == demo.expected(folder, student, assignment, cells.points(folder, assignment))
     page = _page(folder, student, assignment)
     if key in CATALOGUE:
         assert CATALOGUE[key].en in page and CATALOGUE[key].zh in page
