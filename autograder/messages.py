@@ -316,7 +316,7 @@ CATALOGUE = {
                       "this step is a backward pass by hand; autograd (.backward(), torch.autograd.grad, torch.func) "
                       "is not allowed"),
 
-    # ---- grading: the probe process that runs the student's functions (grading/judge.py, probe_server.py)
+    # ---- grading: the student process that runs the student's functions (grading/student_process.py, isolation/student_server.py)
     "probe.not_here": ("评分时运行你的代码的进程里没有 {module}。", "{module} is not available where your code runs when graded."),
     "probe.ended": ("运行你的代码的进程意外结束了。", "The process running your code ended unexpectedly."),
     "probe.signal": ("运行你的代码的进程被信号 {signal} 终止了（崩溃，或超出了内存或时间限制）。",
@@ -546,12 +546,6 @@ def say(key, joined="\n", **values):
     """``key``'s message in the chosen language(s); both: 中文, ``joined``, English (a newline unless
     the place shows both on one line), or the entry's own bilingual form where it has one."""
     return Message(key, **values).render(joined=joined)
-
-
-def join(zh, en, joined="\n"):
-    """A message not in the catalogue (written by hand, e.g. in a test) in the chosen language(s)."""
-    lang = language()
-    return joined.join(t for t, one in ((zh, "zh"), (en, "en")) if lang in (one, "both"))
 
 
 def placeholders(template):

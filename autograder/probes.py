@@ -9,7 +9,7 @@ the verdict is the check's (checks.py, nn_checks.py), made on those values by th
 
 - In JupyterLab a visible check calls ``run``: the probe runs in the student's kernel, and its
   values reach the verdict exactly as they would reach the judge (``wire.roundtrip``).
-- When grading, a probe process (grading/isolation/probe_server.py) defines the student's functions
+- When grading, a student process (grading/isolation/student_server.py) defines the student's functions
   from the notebook's cells, then runs these same probes for the judge (grading/judge.py). Whatever the student's code does to this process can change
   only the values it sends, and a value is believed only if the judge's oracle agrees with it.
 """
@@ -311,7 +311,7 @@ def run(fn, probe, **inputs):
     """The values of ``probe`` on the student's ``fn``, as the judge receives them.
 
     ``fn`` is the student's own function in JupyterLab: the probe runs here. When grading it is the
-    judge's handle on a probe process (judge.Remote), which runs it there. An exception of the
+    judge's handle on a student process (judge.Remote), which runs it there. An exception of the
     student's code is raised as wire.StudentError (its type, message and the student's traceback);
     a broken rule as guards.GuardViolation."""
     __tracebackhide__ = True

@@ -50,7 +50,7 @@ AUTOGRAD = ("backward", "grad", "autograd", "func", "vjp", "jvp", "jacobian", "h
             "enable_grad", "set_grad_enabled")
 AUTOGRAD_MODULES = ("torch.autograd", "torch.func")
 
-# Modules a notebook's probe process cannot import at all (grading/isolation/probe_server.seal), by assignment.
+# Modules a notebook's student process cannot import at all (grading/isolation/student_server.seal), by assignment.
 FORBIDDEN = {"01_numpy": ("torch",)}
 # The rules each guard enforces besides "autograder" and "readable", which every guard does.
 GUARD_RULES = {"by_hand": ("torch",), "no_autograd": ("autograd",), "no_oracles": ()}

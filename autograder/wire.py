@@ -1,4 +1,4 @@
-"""Values, and only values, between a probe process and the judge: JSON with arrays as raw bytes.
+"""Values, and only values, between a student process and the judge: JSON with arrays as raw bytes.
 
 What a student's function returns or raises is turned into plain data here, and back on the
 other side: numbers, strings, numpy arrays and torch tensors (dtype, shape, device and bytes),

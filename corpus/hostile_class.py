@@ -224,7 +224,7 @@ def stub_with(code):
 # Cheats that change how the kernel runs later cells, or what it reports. Each starts from the
 # untouched stub, so it must score zero everywhere: in the kernel they would take full marks
 # (the test cells never run, or their failures never show), but the judge runs the test cells
-# outside the kernel, and in the probe process they can only stop the student's own definitions.
+# outside the kernel, and in the student process they can only stop the student's own definitions.
 CHEATS = {
     "input_transformer": ("every later cell turned into `pass` (input_transformers_cleanup)",
                           "get_ipython().input_transformers_cleanup.append(lambda lines: ['pass\\n'])"),
@@ -264,7 +264,7 @@ CHEATS = {
                      "        content = dict(content, status='ok')\n"
                      "    return _send(stream, msg_or_type, content, *args, **kwargs)\n"
                      "_kernel.session.send = _forged"),
-    "lying_probe": ("in the probe process, the probe replaced: forward's values taken from the checking library's oracle",
+    "lying_probe": ("in the student process, the probe replaced: forward's values taken from the checking library's oracle",
                     "import numpy as _np\nimport autograder.probes as _probes, autograder.oracles as _oracles\n"
                     "def _lie(fn, args, guard, after=()):\n    x, w1, w2 = args[:3]\n"
                     "    ref = _oracles.reference(x, _np.zeros((len(x), w2.shape[-1])), w1, w2)\n"

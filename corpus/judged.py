@@ -1,10 +1,10 @@
 """The runner of the mutation corpus (mutations.py): each entry's edited notebook judged as a submission
 is judged, every test cell of it, and classified.
 
-Judging: the real judge (autograder/grading/judge.py: judge_notebook) against a probe process forked
+Judging: the real judge (autograder/grading/judge.py: judge_notebook) against a student process forked
 from a warm zygote, with the instructor's test code of the source notebook, as
 tests/test_judge.py does. Worker processes (``jobs``, two by default) each start one zygote and
-judge entries one after another; each notebook gets one probe process, as in grading.
+judge entries one after another; each notebook gets one student process, as in grading.
 
 Classification of a mistake, on its own step's output (what the check printed, and the error's text):
   named        every expected key's text is there (the English text of the catalogue entry up to its
@@ -123,7 +123,7 @@ def _tests(assignment, _cache={}):
 
 
 def judged(nb, assignment):
-    """{grade id: Step} of every test cell of ``nb``, decided by the judge against one probe process: the
+    """{grade id: Step} of every test cell of ``nb``, decided by the judge against one student process: the
     outputs rendered from each step's verdict record, and the record."""
     from autograder.grading import folders, judge, verdict
 
@@ -202,7 +202,7 @@ def _start_worker():
     os.environ.setdefault("MPLBACKEND", "Agg")
     # Grading's default language (nbgrader_config.py), both: the English texts the classification looks for are there.
     os.environ[messages.VARIABLE] = messages.DEFAULT
-    torch.set_num_threads(1)  # two workers, each with a probe process, on two cores
+    torch.set_num_threads(1)  # two workers, each with a student process, on two cores
     zygote_control.start_zygote(sandboxed=False, cold=False, limits=ZYGOTE_LIMITS)
 
 

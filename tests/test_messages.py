@@ -107,7 +107,7 @@ def _forward_without_relu():
 
 
 def _blocks_as_before():
-    """What checks.forward said of a forward without ReLU before the catalogue: each block as compare.say
+    """What checks.forward said of a forward without ReLU before the catalogue: each block as the old hand-written code
     made it, 中文 line, newline, English line, here from the catalogue's texts and values computed anew."""
     c = Case("numpy", VISIBLE_SEED, VISIBLE_SHAPE, "float64", "cpu")
     h, h_relu, y_pred = sc.forward_np_no_relu(c.x, c.w1, c.w2)

@@ -89,7 +89,7 @@ def test_device_checks_on_cuda(capsys):
 
 
 class Witness:
-    """The judge's handle on a probe process that lies: it runs the real probe on ``fn`` (on nothing
+    """The judge's handle on a student process that lies: it runs the real probe on ``fn`` (on nothing
     without one) and sends back ``edit(values, inputs)`` instead, as a replaced probe function would."""
 
     def __init__(self, edit, fn=None):
