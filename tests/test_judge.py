@@ -121,6 +121,18 @@ def test_an_honest_answer_passes_and_a_stub_scores_zero(zygote):
     stub.close()
 
 
+def test_only_the_student_process_s_time_counts_against_the_cells_limit(zygote):
+    """The checks' own work here (their oracles; on a busy machine, their first imports) is the grader's time: a
+    test cell that spends longer than the limit here still passes a quick answer; a slow answer does not."""
+    slow_here = "import time\ntime.sleep(3)\nfrom autograder import checks\nchecks.forward(forward)"
+    probe = _probe(zygote, FORWARD)
+    assert _verdict(probe, code=slow_here, timeout=2)[0] == "passed"
+    probe.close()
+    slow_there = _probe(zygote, FORWARD.replace("    h = x.dot(w1)", "    import time\n    time.sleep(3)\n    h = x.dot(w1)"))
+    assert _verdict(slow_there, timeout=2)[0] == "ProbeFailed"
+    slow_there.close()
+
+
 def test_an_exception_of_the_students_code_shows_their_own_frames(zygote):
     probe = _probe(zygote, FORWARD.replace("    h = x.dot(w1)", "    h = x.dot(w3)"))
     ename, text = _verdict(probe)

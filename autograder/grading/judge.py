@@ -15,7 +15,6 @@ import ast
 import builtins
 import contextlib
 import io
-import time
 
 from nbgrader import utils
 
@@ -103,10 +102,6 @@ def records(nb, tests, timeout, max_bytes=MAX_BYTES, assignment=None):
     """[(test cell, its verdict record)] for the test cells of ``nb`` whose grade id is in ``tests``
     ({grade id: the instructor's source}), decided in order against one student process, in which the
     modules ``assignment``'s rules forbid cannot be imported (rules.FORBIDDEN)."""
-    # The checking library that the test cells import (torch with it), imported before any cell's clock
-    # starts: the first import takes seconds on a busy machine, the grader's time, not the student's.
-    from .. import checks, nn_checks  # noqa: F401
-
     process, pending, decided = StudentProcess(timeout, max_bytes, rules.FORBIDDEN.get(assignment, ())), [], []
     try:
         for definition, test in definitions(nb):
@@ -137,7 +132,7 @@ def decide(test_source, process, timeout, grade_id="test", max_points=0):
     What the test cell prints besides the checks' own lines is not kept."""
     namespace = {name: Remote(process, name) for name in student_names(test_source)}
     kind, said, raised = "passed", [], None
-    process.deadline = time.monotonic() + timeout
+    process.budget = timeout
     try:
         with compare.listening() as heard, contextlib.redirect_stdout(io.StringIO()):
             exec(compile(test_source, f"<{grade_id}>", "exec"), namespace)  # the instructor's code, from the gradebook
@@ -148,5 +143,5 @@ def decide(test_source, process, timeout, grade_id="test", max_points=0):
     except Exception as broken:  # noqa: BLE001 (values the checks cannot compare: zero for the step, and why)
         kind, said = "probe_failed", [Message("probe.unusable_values"), f"({type(broken).__name__}: {str(broken)[:300]})"]
     finally:
-        process.deadline = None
+        process.budget = None
     return verdict.make(grade_id, max_points, kind, heard.said, said, raised, heard.cases)

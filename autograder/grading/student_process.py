@@ -61,7 +61,9 @@ class StudentProcess:
         self.cells = []       # every cell defined so far, to replay in a fresh process
         self.report = {}      # cell id -> its exception record, for the cells that raised one
         self.sock = self.reader = self.pid = self.folder = None
-        self.deadline = None  # monotonic time by which the current test cell must be done
+        # Seconds of the current test cell's time left to the student's code: only the time spent waiting
+        # for this process counts, not the checks' own work here (None: each call gets the whole timeout).
+        self.budget = None
         self.failure = None   # why the last cells could not be defined, raised at the next call
         self.reading = rules.Reading()  # the student's cells as text: the rules are read there, not in the process
 
@@ -173,13 +175,18 @@ class StudentProcess:
             raise guards.GuardViolation(*broken)
         if self.failure is not None:
             raise self.failure
-        if self.sock is None:
-            self._start()
-        seconds = self.deadline - time.monotonic() if self.deadline else self.timeout
-        if seconds <= 0:
-            self.close()
-            raise ProbeFailed(_timed_out(self.timeout))
-        reply = self._exchange({"probe": probe, "fn": name, "inputs": wire.encode(inputs)}, seconds)
+        started = time.monotonic()
+        try:
+            if self.sock is None:
+                self._start()
+            seconds = self.timeout if self.budget is None else self.budget - (time.monotonic() - started)
+            if seconds <= 0:
+                self.close()
+                raise ProbeFailed(_timed_out(self.timeout))
+            reply = self._exchange({"probe": probe, "fn": name, "inputs": wire.encode(inputs)}, seconds)
+        finally:
+            if self.budget is not None:
+                self.budget -= time.monotonic() - started
         try:
             if "missing" in reply:
                 raise NotDefined(*self._not_defined(name))
