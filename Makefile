@@ -39,9 +39,10 @@ $(READY): requirements.txt pyproject.toml
 system:
 	@tools/system-packages.sh $(if $(OPTIONAL),--optional)
 
-# The test files run on one process per core (pytest-xdist; TEST_JOBS=N to choose), each file on one.
+# The test files run on one process per core (pytest-xdist; TEST_JOBS=N to choose), each file on one,
+# in the order tests/conftest.py gives them (the longest first).
 test: $(READY)
-	$(PY) -m pytest -n $(or $(TEST_JOBS),auto) --dist loadfile
+	$(PY) -m pytest -n $(or $(TEST_JOBS),auto) --dist loadfile --no-loadscope-reorder
 
 # JupyterLab's settings for the course's server only, not the user's: tools/lab-settings/overrides.json
 # (no "get notified about official Jupyter news?" prompt over the check outputs). LAB_ARGS: more options.

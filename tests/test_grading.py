@@ -1,8 +1,8 @@
 """The grading pipeline on the generated class of `make demo` (corpus/demo.py): real
 nbgrader underneath, run by `python -m autograder grade` in parallel. The demo is run once,
-exactly as `make demo` runs it; the tests read its results. Also: a rerun grades only what changed,
-and nbgrader's zip_collect feeds the grader. (Parity with stock nbgrader: test_parity.py; the demo
-without bubblewrap: test_demo_elsewhere.py.)"""
+exactly as `make demo` runs it; the tests read its results. Also: a rerun grades only what changed.
+(Parity with stock nbgrader: test_parity.py; the demo without bubblewrap: test_demo_elsewhere.py;
+zip_collect then grading: test_collect.py.)"""
 import html
 import re
 import shutil
@@ -15,7 +15,7 @@ import pytest
 from corpus import cells
 from corpus import demo, demo_class
 from corpus import hostile_class
-from autograder.grading import folders, gradebook, nbgrader_commands, batch, window
+from autograder.grading import folders, gradebook, batch, window
 from autograder.grading.isolation import sandbox
 from autograder.diagnosis import MISTAKES as CATALOGUE
 
@@ -216,51 +216,6 @@ def test_rerun_grades_only_what_changed(graded):
         for student, got in gradebook.scores(folder, assignment).items():
             if (student, assignment) != (demo_class.STUB, "01_numpy"):
                 assert got == scores[assignment][student]
-
-
-def test_zip_collect_then_grade(tmp_path):
-    folder = folders.new_course(tmp_path / "course")
-    archive = folder / "downloaded" / "01_numpy" / "archive"
-    archive.mkdir(parents=True)
-    source = folders.source_notebooks(folder)["01_numpy"]
-    shutil.copy(source, archive / f"alice__{source.name}")
-    import zipfile
-
-    with zipfile.ZipFile(archive / "bob.zip", "w") as z:
-        z.write(folders.ROOT / "release" / "01_numpy" / source.name, f"bob__{source.name}")
-    nbgrader_commands.run(folder, "zip_collect", "01_numpy")
-    assert _grade(folder, "01_numpy").returncode == 0
-    scores = gradebook.scores(folder, "01_numpy")
-    assert scores["alice"] == cells.points(folder, "01_numpy")
-    assert set(scores["bob"].values()) == {0}
-
-
-def test_zip_collect_keeps_every_file_inside_the_course_and_collects_the_rest(tmp_path):
-    """Path traversal in an archive member (../..) or in a student id (.., .) is skipped and
-    named; every other file, in the same zip or another one, is collected."""
-    import io
-    import zipfile
-
-    folder = folders.new_course(tmp_path / "course")
-    archive = folder / "downloaded" / "01_numpy" / "archive"
-    archive.mkdir(parents=True)
-    name = folders.source_notebooks(folder)["01_numpy"].name
-    notebook = (folders.ROOT / "release" / "01_numpy" / name).read_bytes()
-    inner = io.BytesIO()
-    with zipfile.ZipFile(inner, "w") as z:
-        z.writestr(f"carol__{name}", notebook)
-    with zipfile.ZipFile(archive / "mixed.zip", "w") as z:
-        for member in (f"../../../../escaped__{name}", f"..__{name}", f".__{name}", f"with space__{name}", f"学生__{name}"):
-            z.writestr(member, notebook)
-        z.writestr("inner.zip", inner.getvalue())
-    with zipfile.ZipFile(archive / "bob.zip", "w") as z:
-        z.writestr(f"bob__{name}", notebook)
-    proc = nbgrader_commands.run(folder, "zip_collect", "01_numpy")
-    assert "would be written outside the course" in proc.stderr
-    collected = sorted(p.parent.parent.name for p in (folder / "submitted").glob(f"*/01_numpy/{name}"))
-    assert collected == sorted(["bob", "carol", "with space", "学生"])
-    assert not list(tmp_path.rglob("escaped__*")) and not (folder / "01_numpy").exists()
-    assert not (folder / "submitted" / "01_numpy").exists()
 
 
 def test_a_job_whose_workers_were_lost_comes_back_for_the_next_run_and_the_others_are_graded():
