@@ -38,20 +38,20 @@ def _run_folder(tmp_path_factory):
 # collected (--no-loadscope-reorder; xdist would otherwise start with the files of most tests, and a
 # file that grades a whole class, with few tests, would come last and leave the other processes idle).
 # So the files that grade whole classes come first, longest first (as measured on 2 cores), then the
-# rest; test_authority reads the class that test_hostile grades (``untrusted``), so it comes last, when
-# that class is graded, instead of waiting for it.
-LONGEST_FIRST = ("test_hostile.py", "test_grading.py", "test_cluster.py", "test_browser.py", "test_parity.py",
-                 "test_deployment.py", "test_mutations.py", "test_exchange.py", "test_interrupted.py",
-                 "test_zygote.py", "test_pages.py", "test_languages.py", "test_collect.py", "test_demo_elsewhere.py",
-                 "test_judge.py")
-LAST = ("test_authority.py",)
+# rest. Last: test_authority, which reads the class that test_hostile grades (``untrusted``), so that it
+# finds it graded instead of waiting for it; and test_browser, whose waits on JupyterLab are the least
+# tolerant of a machine busy grading classes.
+LONGEST_FIRST = ("test_hostile.py", "test_grading.py", "test_cluster.py", "test_parity.py", "test_deployment.py",
+                 "test_mutations.py", "test_exchange.py", "test_interrupted.py", "test_zygote.py", "test_pages.py",
+                 "test_languages.py", "test_collect.py", "test_demo_elsewhere.py", "test_judge.py")
+LAST = ("test_authority.py", "test_browser.py")
 
 
 def pytest_collection_modifyitems(items):
     def rank(item):
         name = item.path.name
         if name in LAST:
-            return len(LONGEST_FIRST) + 1
+            return len(LONGEST_FIRST) + 1 + LAST.index(name)
         return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
 
     items.sort(key=rank)  # stable: each file's own tests, and the other files, keep their order

@@ -59,6 +59,9 @@ class ScriptedProcess:
 @pytest.fixture
 def scripted(tmp_path, monkeypatch):
     monkeypatch.setenv(zygote_control.SOCKET_VARIABLE, str(tmp_path / "zygote"))
+    # no zygote of this process's own, which ensure_zygote would start again in the stand-in's place (a test
+    # file run before this one on the same process may have started one, since ended)
+    monkeypatch.setattr(zygote_control, "_started", None)
 
     def start(reply, **probe_options):
         stand_in = ScriptedProcess(tmp_path, reply)
