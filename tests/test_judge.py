@@ -134,6 +134,11 @@ def test_only_the_student_process_s_time_counts_against_the_cells_limit(zygote):
     slow_there = _probe(zygote, FORWARD.replace("    h = x.dot(w1)", "    import time\n    time.sleep(3)\n    h = x.dot(w1)"))
     assert _verdict(slow_there, timeout=2)[0] == "ProbeFailed"
     slow_there.close()
+    # the limit is for the whole cell: calls of 1.2 s each pass one by one, not two in a 2 s cell
+    steady = _probe(zygote, FORWARD.replace("    h = x.dot(w1)", "    import time\n    time.sleep(1.2)\n    h = x.dot(w1)"))
+    twice = "from autograder import checks\nchecks.forward(forward)\nchecks.forward(forward)"
+    assert _verdict(steady, code=twice, timeout=2)[0] == "ProbeFailed"
+    steady.close()
 
 
 def test_an_exception_of_the_students_code_shows_their_own_frames(zygote):
