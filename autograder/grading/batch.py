@@ -76,8 +76,6 @@ def prepare_gradebook(course, assignments, students):
     """Make sure the gradebook knows each assignment with its source cells (nbgrader
     generate_assignment, without touching the course's release/ folder) and every student.
     Students are added here, once, so that two workers never race to add the same one."""
-    import tempfile
-
     from nbgrader.api import Gradebook, MissingEntry
 
     with quiet(), Gradebook(gradebook.db_url(course)) as gb:
@@ -90,10 +88,22 @@ def prepare_gradebook(course, assignments, students):
                     missing.append(a)
             except MissingEntry:
                 missing.append(a)
+    if not missing:
+        return
+    # nbgrader's own generate_assignment, through its Python API in this process: a `nbgrader` command per
+    # assignment would start Python and import nbgrader again each time (a few seconds each).
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    config = folders.load_config(course)
     with tempfile.TemporaryDirectory() as scratch:
+        config.CourseDirectory.release_directory = scratch
+        api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
         for a in missing:
-            nbgrader_commands.run(course, "generate_assignment", a, "--force",
-                                  f"--CourseDirectory.release_directory={scratch}")
+            with quiet():
+                result = api.generate_assignment(a, force=True)
+            if not result["success"]:
+                raise RuntimeError(f"nbgrader generate_assignment {a} failed:\n{result.get('log')}\n{result.get('error')}")
 
 
 def grade(course, assignments=None, jobs=None, force=False, progress=True, warm=True, sandboxed=True, scheduler=None,
@@ -160,6 +170,7 @@ def _pool(course, todo, jobs, setup):
     threads = max(1, (os.cpu_count() or 1) // workers)
     # The workers' and their kernels' chatter on stderr goes to a log, off the progress bar.
     log = folders.folder(course, "autograded") / ".kernels.log"
+    worker.preload()  # once here, and every worker forked below has it
     with tempfile.TemporaryDirectory(prefix="grading-") as scratch, \
             ProcessPoolExecutor(workers, initializer=_start, initargs=(setup, scratch, threads, str(log))) as pool:
         yield from windowed(todo, lambda job, files: pool.submit(worker.grade, job, files),

@@ -81,6 +81,15 @@ def kit(course):
     return files
 
 
+def preload():
+    """Import what a worker's first job would otherwise import (nbgrader's preprocessors, the judge, its checks
+    and torch): called in the process that forks the workers, before it does, so that each worker starts with
+    them instead of importing them again."""
+    import torch  # noqa: F401
+
+    from .plugins import feedback, verdicts  # noqa: F401
+
+
 _api = None       # this worker's NbGraderAPI, on its workspace
 _refusal = None   # why this worker cannot grade, when it cannot
 

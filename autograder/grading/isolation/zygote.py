@@ -213,8 +213,8 @@ def _die_with(parent):
 
 
 def warm_up():
-    """What every notebook of the course, and every student process, would otherwise pay for again: pyplot and
-    IPython's shell imported, and torch's lazy set-up of the meta device and of its optimizers.
+    """What every notebook of the course, every student process and every grading worker would otherwise pay for
+    again: pyplot and IPython's shell imported, and torch's lazy set-up of the meta device and of its optimizers.
     Only the course's own code runs here, never a student's."""
     import IPython.core.interactiveshell  # noqa: F401  (the student processes' shell)
     import matplotlib.pyplot  # noqa: F401  (imported, no backend chosen: each kernel still chooses its own)
