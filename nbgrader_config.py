@@ -105,19 +105,20 @@ c.GenerateFeedback.HTMLExporter.filters = {**feedback.INERT_FILTERS, "course_mat
 # notebook again in a sandboxed kernel, test cells excepted, for fresh outputs: a kernel that dies costs
 # the cells from there on, not the whole notebook (plugins/execution.py). The scores are the same.
 from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
-from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds,  # noqa: E402
-                                    IgnorePattern, LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
+from nbgrader.preprocessors import (AssignLatePenalties, ClearOutput, DeduplicateIds, IgnorePattern,  # noqa: E402
+                                    LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
 
 from autograder.grading.plugins.execution import GuardedExecute  # noqa: E402
+from autograder.grading.plugins.metadata import CheckCellMetadataOnce  # noqa: E402  (nbgrader's, its schema checked once)
 from autograder.grading.plugins.outputs import LimitOutputSize, StillOutputs  # noqa: E402
 from autograder.grading.plugins.verdicts import JudgeSteps  # noqa: E402
 
 EXECUTE = os.environ.get("AUTOGRADER_EXECUTE", "0") == "1"
 c.Autograde.sanitize_preprocessors = [*([ClearOutput] if EXECUTE else []), DeduplicateIds, OverwriteKernelspec,
-                                      OverwriteCells, CheckCellMetadata]
+                                      OverwriteCells, CheckCellMetadataOnce]
 c.Autograde.autograde_preprocessors = [*([GuardedExecute] if EXECUTE else []), JudgeSteps, IgnorePattern,
                                        ClearMetadataPreprocessor, LimitOutput, LimitOutputSize, StillOutputs,
-                                       SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+                                       SaveAutoGrades, AssignLatePenalties, CheckCellMetadataOnce]
 
 # Limits on each submitted notebook's kernel when `make grade` runs it in the grading sandbox: memory
 # it may allocate, CPU seconds, wall-clock seconds, largest file, and (grading as root) processes and
