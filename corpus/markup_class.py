@@ -120,7 +120,8 @@ def build(folder):
 
 def grade(folder, *options):
     """`python -m autograder grade` on the class (with the sandbox where it can run), with ``options``."""
-    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", "--course", str(folder), "--jobs", "2",
+    # one worker: a second one's start (its warm process) costs more than the few notebooks here
+    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", "--course", str(folder), "--jobs", "1",
                            *options, *demo_class.trusted_grading()], capture_output=True, text=True)
     if proc.returncode:
         raise RuntimeError(f"grading failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")

@@ -88,22 +88,9 @@ def prepare_gradebook(course, assignments, students):
                     missing.append(a)
             except MissingEntry:
                 missing.append(a)
-    if not missing:
-        return
-    # nbgrader's own generate_assignment, through its Python API in this process: a `nbgrader` command per
-    # assignment would start Python and import nbgrader again each time (a few seconds each).
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
-
-    config = folders.load_config(course)
     with tempfile.TemporaryDirectory() as scratch:
-        config.CourseDirectory.release_directory = scratch
-        api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
         for a in missing:
-            with quiet():
-                result = api.generate_assignment(a, force=True)
-            if not result["success"]:
-                raise RuntimeError(f"nbgrader generate_assignment {a} failed:\n{result.get('log')}\n{result.get('error')}")
+            nbgrader_commands.generate_assignment(course, a, release_directory=scratch)
 
 
 def grade(course, assignments=None, jobs=None, force=False, progress=True, warm=True, sandboxed=True, scheduler=None,

@@ -1,4 +1,5 @@
-"""nbgrader's own commands (``python -m nbgrader``), run in a course folder exactly as an instructor runs them."""
+"""nbgrader's own commands (``python -m nbgrader``), run in a course folder exactly as an instructor runs them,
+and generate_assignment through nbgrader's Python API."""
 import os
 import subprocess
 import sys
@@ -20,3 +21,24 @@ def run(course, *args, check=True):
     if check and proc.returncode != 0:
         raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
     return proc
+
+
+def generate_assignment(course, pattern, release_directory=None):
+    """nbgrader generate_assignment for the assignments matching ``pattern`` ("*": all of them), through
+    nbgrader's Python API in this process: the command would start Python and import nbgrader again (a few
+    seconds each time). Into ``release_directory`` when given, else the course's release/."""
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    from . import folders
+    from .third_party import quiet
+
+    config = folders.load_config(course)
+    if release_directory:
+        config.CourseDirectory.release_directory = str(release_directory)
+    api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+    environment_first()  # nbgrader runs `alembic` from there when it creates the gradebook
+    with quiet():
+        result = api.generate_assignment(pattern, force=True)
+    if not result["success"]:
+        raise RuntimeError(f"nbgrader generate_assignment {pattern} failed:\n{result.get('log')}\n{result.get('error')}")

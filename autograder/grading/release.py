@@ -12,9 +12,8 @@ SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
 
 def generate_release(course):
-    """nbgrader generate_assignment for every assignment of ``course``: one command for them all (nbgrader
-    reads the assignment as a pattern), as each command costs seconds of start-up."""
-    nbgrader_commands.run(course, "generate_assignment", "*", "--force")
+    """nbgrader generate_assignment for every assignment of ``course``, into its release/."""
+    nbgrader_commands.generate_assignment(course, "*")
 
 
 def build_release(out, root=folders.ROOT):
