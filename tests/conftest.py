@@ -28,6 +28,27 @@ def untrusted(tmp_path_factory):
     return untrusted_class.graded_once(_run_folder(tmp_path_factory) / "untrusted")
 
 
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory):
+    """`make demo`'s class, built and graded once, exactly as `make demo` does (python -m corpus.demo): (folder,
+    the demo's process). test_grading.py reads it, test_parity.py compares stock nbgrader's grades with its
+    own; a test that changes it works on a copy."""
+    import subprocess
+    import sys
+    from types import SimpleNamespace
+
+    import once
+    from autograder.grading import folders
+
+    def make(folder):
+        proc = subprocess.run([sys.executable, "-m", "corpus.demo", str(folder)], capture_output=True, text=True,
+                              cwd=folders.ROOT)
+        return {"returncode": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr}
+
+    folder, done = once.once(_run_folder(tmp_path_factory) / "demo", make)
+    return folder, SimpleNamespace(**done)
+
+
 def _run_folder(tmp_path_factory):
     """A folder of this test run that every process of it shares (pytest-xdist gives each its own below it)."""
     base = tmp_path_factory.getbasetemp()
@@ -38,11 +59,12 @@ def _run_folder(tmp_path_factory):
 # collected (--no-loadscope-reorder; xdist would otherwise start with the files of most tests, and a
 # file that grades a whole class, with few tests, would come last and leave the other processes idle).
 # So the files that grade whole classes come first, longest first (as measured on 2 cores), then the
-# rest. Last: test_authority, which reads the class that test_hostile grades (``untrusted``), so that it
-# finds it graded instead of waiting for it; and test_browser, whose waits on JupyterLab are the least
+# rest. test_parity reads the demo that test_grading grades (``demo``), and comes after it. Last:
+# test_authority, which reads the class that test_hostile grades (``untrusted``), so that it finds it
+# graded instead of waiting for it; and test_browser, whose waits on JupyterLab are the least
 # tolerant of a machine busy grading classes.
-LONGEST_FIRST = ("test_hostile.py", "test_grading.py", "test_cluster.py", "test_parity.py", "test_deployment.py",
-                 "test_mutations.py", "test_exchange.py", "test_interrupted.py", "test_zygote.py", "test_pages.py",
+LONGEST_FIRST = ("test_hostile.py", "test_grading.py", "test_cluster.py", "test_deployment.py",
+                 "test_mutations.py", "test_parity.py", "test_exchange.py", "test_interrupted.py", "test_zygote.py", "test_pages.py",
                  "test_languages.py", "test_collect.py", "test_demo_elsewhere.py", "test_judge.py")
 LAST = ("test_authority.py", "test_browser.py")
 

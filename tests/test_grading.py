@@ -33,10 +33,9 @@ def _grade(folder, *args):
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("demo")
-    proc = subprocess.run([sys.executable, "-m", "corpus.demo", str(folder)], capture_output=True, text=True,
-                          cwd=folders.ROOT)
+def graded(demo):
+    """`make demo`'s class (conftest.py: graded once, read by test_parity.py too)."""
+    folder, proc = demo
     return folder, proc, {a: gradebook.scores(folder, a) for a in folders.assignments(folder)}
 
 
@@ -202,8 +201,9 @@ def test_grades_csv_and_class_report_are_written(graded):
     assert "reference" in proc.stdout and "untouched_stub" in proc.stdout
 
 
-def test_rerun_grades_only_what_changed(graded):
+def test_rerun_grades_only_what_changed(graded, tmp_path):
     folder, _, scores = graded
+    folder = shutil.copytree(folder, tmp_path / "demo", symlinks=True)  # the demo stays as graded, for the others
     again = _grade(folder)
     assert "nothing new or changed" in again.stdout, again.stdout
     target = folder / "submitted" / demo_class.STUB / "01_numpy"

@@ -2,12 +2,12 @@
 class (hostile_class.py: submissions that kill, flood, loop, reach out, or are broken files) and the
 authority class (authority_class.py: submissions that try to be believed). test_hostile.py and
 test_authority.py both read it (conftest.py's ``untrusted`` fixture)."""
-import fcntl
-import json
 import subprocess
 import sys
 from pathlib import Path
 from types import SimpleNamespace
+
+import once
 
 from corpus import authority_class
 from corpus import demo_class
@@ -39,17 +39,14 @@ def grade(folder):
 
 def graded_once(place):
     """(course folder, the grading process's returncode/stdout/stderr, canaries) of the class graded in
-    ``place``: built and graded by the first process that asks, read by the others (a lock between them)."""
-    place.mkdir(parents=True, exist_ok=True)
-    folder, result = place / "course", place / "graded.json"
-    with open(place / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not result.exists():
-            build(folder)
-            before = canaries(folder)
-            proc = grade(folder)
-            result.write_text(json.dumps({"returncode": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr,
-                                          "canaries": {str(p): data.hex() for p, data in before.items()}}))
-    done = json.loads(result.read_text())
+    ``place``, once per test run (once.py)."""
+    def make(folder):
+        build(folder)
+        before = canaries(folder)
+        proc = grade(folder)
+        return {"returncode": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr,
+                "canaries": {str(p): data.hex() for p, data in before.items()}}
+
+    folder, done = once.once(place, make)
     proc = SimpleNamespace(returncode=done["returncode"], stdout=done["stdout"], stderr=done["stderr"])
     return folder, proc, {Path(p): bytes.fromhex(data) for p, data in done["canaries"].items()}
