@@ -280,3 +280,12 @@ def test_the_judge_keeps_a_record_of_each_step(zygote):
     assert (record["outcome"], record["rules"]) == ("rule_broken", ["torch"])
     assert verdict.outputs(record)[-1].ename == "GuardViolation"
     probe.close()
+
+
+def test_only_the_notebooks_that_use_torchs_optimizers_ask_for_them():
+    import nbformat
+
+    from autograder.grading import folders
+
+    uses = {a: judge.uses_optimizers(nbformat.read(path, as_version=4)) for a, path in folders.source_notebooks().items()}
+    assert uses == {"01_numpy": False, "02_autograd": False, "03_nn": False, "04_optim": True, "05_module": True}

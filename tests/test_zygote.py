@@ -151,3 +151,27 @@ def test_a_zygote_that_was_killed_is_started_again_for_the_next_notebook(monkeyp
     _stop(manager, client)
     zygote_control._started[0].terminate()
     zygote_control._started[0].wait(timeout=10)
+
+
+def test_the_optimizers_are_set_up_once_and_only_for_a_notebook_that_uses_them(monkeypatch, tmp_path):
+    """torch's optimizers cost about 1.5 s to set up: a zygote does it before the first student process of a
+    notebook that uses them, or the first kernel, once; never when its worker grades only the others."""
+    from autograder.grading.isolation import zygote
+
+    done = []
+    monkeypatch.setattr(zygote, "warm_optimizers", lambda: done.append(1))
+    monkeypatch.setattr(zygote.os, "fork", lambda: (_ for _ in ()).throw(RuntimeError("not forked in this test")))
+    warm = zygote.Zygote(str(tmp_path / "socket"), {})
+    with pytest.raises(RuntimeError):
+        warm.op_student(None, None, env={}, dir=str(tmp_path))  # a notebook without optimizers
+    assert done == []
+    for _ in range(2):
+        with pytest.raises(RuntimeError):
+            warm.op_student(None, None, env={}, dir=str(tmp_path), optimizers=True)
+    with pytest.raises(RuntimeError):
+        warm.op_start(None, None, argv=[], env={}, dir=str(tmp_path))
+    assert done == [1]
+    cold = zygote.Zygote(str(tmp_path / "cold"), {"cold": True})  # imports nothing: nothing to set up
+    with pytest.raises(RuntimeError):
+        cold.op_student(None, None, env={}, dir=str(tmp_path), optimizers=True)
+    assert done == [1]

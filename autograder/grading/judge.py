@@ -102,7 +102,8 @@ def records(nb, tests, timeout, max_bytes=MAX_BYTES, assignment=None):
     """[(test cell, its verdict record)] for the test cells of ``nb`` whose grade id is in ``tests``
     ({grade id: the instructor's source}), decided in order against one student process, in which the
     modules ``assignment``'s rules forbid cannot be imported (rules.FORBIDDEN)."""
-    process, pending, decided = StudentProcess(timeout, max_bytes, rules.FORBIDDEN.get(assignment, ())), [], []
+    process = StudentProcess(timeout, max_bytes, rules.FORBIDDEN.get(assignment, ()), optimizers=uses_optimizers(nb))
+    pending, decided = [], []
     try:
         for definition, test in definitions(nb):
             if definition:
@@ -117,6 +118,12 @@ def records(nb, tests, timeout, max_bytes=MAX_BYTES, assignment=None):
     finally:
         process.close()
     return decided
+
+
+def uses_optimizers(nb):
+    """Whether any code cell of ``nb`` mentions torch's optimizers (``optim``), as text. It only decides
+    whether the student process starts with them set up: one that uses them unseen sets them up itself."""
+    return any(cell.cell_type == "code" and "optim" in cell.source for cell in nb.cells)
 
 
 def outcome(failed):

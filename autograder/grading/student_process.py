@@ -56,8 +56,9 @@ class StudentProcess:
 
     Started on first use and again after it failed: then it replays every cell defined so far."""
 
-    def __init__(self, timeout, max_bytes=MAX_BYTES, forbidden=()):
+    def __init__(self, timeout, max_bytes=MAX_BYTES, forbidden=(), optimizers=False):
         self.timeout, self.max_bytes, self.forbidden = timeout, max_bytes, tuple(forbidden)
+        self.optimizers = optimizers  # the notebook uses torch's optimizers: the zygote sets them up first
         self.cells = []       # every cell defined so far, to replay in a fresh process
         self.report = {}      # cell id -> its exception record, for the cells that raised one
         self.sock = self.reader = self.pid = self.folder = None
@@ -76,7 +77,8 @@ class StudentProcess:
         env = dict(sandbox.kernel_environment(os.environ, self.folder), MPLBACKEND="Agg",
                    PYTORCH_NVML_BASED_CUDA_CHECK="1")  # asking whether there is a GPU must not start CUDA
         try:
-            self.sock = zygote_control.connect({"op": "student", "env": env, "dir": str(self.folder)})
+            self.sock = zygote_control.connect({"op": "student", "env": env, "dir": str(self.folder),
+                                               "optimizers": self.optimizers})
             self.reader = self.sock.makefile("rb")
             self.pid = json.loads(self.reader.readline())["pid"]  # from the zygote, before the process may write
         except (OSError, ValueError, KeyError):  # the zygote has just ended

@@ -1,7 +1,7 @@
 """The zygote: one per grading worker, inside the grading sandbox, forking its kernels and student processes.
 
-It imports ipykernel, numpy, torch and matplotlib's font list, runs nothing else, and waits on a
-Unix socket in the worker's scratch folder. For each notebook it forks a child that starts a fresh
+It imports ipykernel, numpy, torch and matplotlib's font list (and sets torch's optimizers up before the first
+notebook that uses them), runs nothing else, and waits on a Unix socket in the worker's scratch folder. For each notebook it forks a child that starts a fresh
 IPKernelApp (or, for ``cold`` kernels, execs a new Python that starts one), and for the judge a
 student process (student_server.py). Every notebook so still runs in a process of its own, from an
 interpreter in which no other code than those imports has run; only the imports' cost is shared.
@@ -41,6 +41,9 @@ class Zygote:
         self.own_user = options.get("own_user", False)  # a user id no other process has (see sandbox.account)
         self.deadlines = {}  # pid -> time.monotonic() after which the kernel is killed
         self.exits = {}      # pid -> exit status, for kernels that ended
+        # Whether the optimizers are set up (warm_optimizers): on the first notebook that uses them, so that a
+        # worker grading only the others never pays for it.
+        self.optimizers_ready = False
 
     def reap(self, *_):
         try:
@@ -93,7 +96,13 @@ class Zygote:
                 _signal(pid, signal.SIGKILL)
                 self.deadlines.pop(pid, None)
 
+    def ready_optimizers(self):
+        if not self.cold and not self.optimizers_ready:
+            warm_optimizers()
+            self.optimizers_ready = True
+
     def op_start(self, server, conn, argv, env, dir):
+        self.ready_optimizers()  # a kernel runs a whole notebook, the instructor's training too
         if self.own_pid_namespace:
             self.clear_leftovers(keep=Path(dir))
         pid = os.fork()
@@ -104,9 +113,12 @@ class Zygote:
         self.deadlines[pid] = time.monotonic() + self.wall_seconds
         return {"pid": pid}
 
-    def op_student(self, server, conn, env, dir):
+    def op_student(self, server, conn, env, dir, optimizers=False):
         """Fork a student process (student_server.serve) that takes over this connection: the judge's line
-        to it. Its pid goes to the judge first; the student process may only write after that."""
+        to it. Its pid goes to the judge first; the student process may only write after that. ``optimizers``:
+        the notebook uses torch's optimizers (set up here first, once)."""
+        if optimizers:
+            self.ready_optimizers()
         if self.own_pid_namespace:
             self.clear_leftovers(keep=Path(dir))
         ready, go = os.pipe()
@@ -213,9 +225,9 @@ def _die_with(parent):
 
 
 def warm_up():
-    """What every notebook of the course, every student process and every grading worker would otherwise pay for
-    again: pyplot and IPython's shell imported, and torch's lazy set-up of the meta device and of its optimizers.
-    Only the course's own code runs here, never a student's."""
+    """What every notebook of the course, and every student process, would otherwise pay for again: pyplot and
+    IPython's shell imported, and torch's lazy set-up of the meta device. Only the course's own code runs
+    here, never a student's."""
     import IPython.core.interactiveshell  # noqa: F401  (the student processes' shell)
     import matplotlib.pyplot  # noqa: F401  (imported, no backend chosen: each kernel still chooses its own)
     import torch
@@ -225,6 +237,13 @@ def warm_up():
         layer(torch.zeros(1, 2))  # the meta-device error that notebook 5 shows
     except RuntimeError:
         pass
+
+
+def warm_optimizers():
+    """torch's lazy set-up of autograd and of its optimizers (their first use imports torch._dynamo, about
+    1.5 s): only for the notebooks that use them (Zygote.optimizers_ready)."""
+    import torch
+
     if torch.cuda.is_available():
         # With a GPU, autograd's first backward starts its device threads, and a child forked after
         # that cannot use autograd at all: the children pay for their own first step instead.
