@@ -226,10 +226,15 @@ def _die_with(parent):
 
 def warm_up():
     """What every notebook of the course, and every student process, would otherwise pay for again: pyplot and
-    IPython's shell imported, and torch's lazy set-up of the meta device. Only the course's own code runs
-    here, never a student's."""
+    IPython's shell imported. Only the course's own code runs here, never a student's."""
     import IPython.core.interactiveshell  # noqa: F401  (the student processes' shell)
     import matplotlib.pyplot  # noqa: F401  (imported, no backend chosen: each kernel still chooses its own)
+
+
+def warm_optimizers():
+    """torch's lazy set-up of what 04_optim and 05_module use: its optimizers, autograd, the meta device. Their
+    first use imports torch._dynamo (about 2 s), so it is done only for a notebook that uses the optimizers
+    (Zygote.ready_optimizers). Only the course's own code runs here, never a student's."""
     import torch
 
     layer = torch.nn.Linear(2, 2).to("meta")
@@ -237,13 +242,6 @@ def warm_up():
         layer(torch.zeros(1, 2))  # the meta-device error that notebook 5 shows
     except RuntimeError:
         pass
-
-
-def warm_optimizers():
-    """torch's lazy set-up of autograd and of its optimizers (their first use imports torch._dynamo, about
-    1.5 s): only for the notebooks that use them (Zygote.optimizers_ready)."""
-    import torch
-
     if torch.cuda.is_available():
         # With a GPU, autograd's first backward starts its device threads, and a child forked after
         # that cannot use autograd at all: the children pay for their own first step instead.
