@@ -35,18 +35,16 @@ def demo(tmp_path_factory):
     own; a test that changes it works on a copy."""
     import subprocess
     import sys
-    from types import SimpleNamespace
 
     import once
     from autograder.grading import folders
 
     def make(folder):
-        proc = subprocess.run([sys.executable, "-m", "corpus.demo", str(folder)], capture_output=True, text=True,
-                              cwd=folders.ROOT)
-        return {"returncode": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr}
+        return once.finished(subprocess.run([sys.executable, "-m", "corpus.demo", str(folder)], capture_output=True,
+                                            text=True, cwd=folders.ROOT))
 
     folder, done = once.once(_run_folder(tmp_path_factory) / "demo", make)
-    return folder, SimpleNamespace(**done)
+    return folder, once.process(done)
 
 
 def _run_folder(tmp_path_factory):
@@ -63,8 +61,8 @@ def _run_folder(tmp_path_factory):
 # test_authority, which reads the class that test_hostile grades (``untrusted``), so that it finds it
 # graded instead of waiting for it; and test_browser, whose waits on JupyterLab are the least
 # tolerant of a machine busy grading classes.
-LONGEST_FIRST = ("test_hostile.py", "test_grading.py", "test_cluster.py", "test_deployment.py",
-                 "test_mutations.py", "test_parity.py", "test_exchange.py", "test_interrupted.py", "test_zygote.py", "test_pages.py",
+LONGEST_FIRST = ("test_hostile.py", "test_grading.py", "test_cluster.py", "test_deployment.py", "test_mutations.py",
+                 "test_parity.py", "test_exchange.py", "test_interrupted.py", "test_zygote.py", "test_pages.py",
                  "test_languages.py", "test_collect.py", "test_demo_elsewhere.py", "test_judge.py")
 LAST = ("test_authority.py", "test_browser.py")
 

@@ -5,6 +5,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from . import folders
+from .third_party import quiet
+
 
 def environment_first():
     """Put this environment's bin/ first on PATH: nbgrader runs its `alembic` command from there
@@ -29,9 +32,6 @@ def generate_assignment(course, pattern, release_directory=None):
     seconds each time). Into ``release_directory`` when given, else the course's release/."""
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
-
-    from . import folders
-    from .third_party import quiet
 
     config = folders.load_config(course)
     if release_directory:

@@ -4,6 +4,7 @@ Under `make test` the test files run on several processes (pytest-xdist); a clas
 (conftest.py's ``untrusted`` and ``demo``) is built and graded by the first process that asks, under a lock."""
 import fcntl
 import json
+from types import SimpleNamespace
 
 
 def once(place, make):
@@ -16,3 +17,13 @@ def once(place, make):
         if not result.exists():
             result.write_text(json.dumps(make(folder)))
     return folder, json.loads(result.read_text())
+
+
+def finished(proc):
+    """A finished process's returncode, stdout and stderr, as JSON for ``once``."""
+    return {"returncode": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr}
+
+
+def process(record):
+    """``finished``'s record read back: an object with the process's returncode, stdout and stderr."""
+    return SimpleNamespace(returncode=record["returncode"], stdout=record["stdout"], stderr=record["stderr"])

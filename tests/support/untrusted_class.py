@@ -5,7 +5,6 @@ test_authority.py both read it (conftest.py's ``untrusted`` fixture)."""
 import subprocess
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 
 import once
 
@@ -44,9 +43,7 @@ def graded_once(place):
         build(folder)
         before = canaries(folder)
         proc = grade(folder)
-        return {"returncode": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr,
-                "canaries": {str(p): data.hex() for p, data in before.items()}}
+        return {**once.finished(proc), "canaries": {str(p): data.hex() for p, data in before.items()}}
 
     folder, done = once.once(place, make)
-    proc = SimpleNamespace(returncode=done["returncode"], stdout=done["stdout"], stderr=done["stderr"])
-    return folder, proc, {Path(p): bytes.fromhex(data) for p, data in done["canaries"].items()}
+    return folder, once.process(done), {Path(p): bytes.fromhex(data) for p, data in done["canaries"].items()}

@@ -1,8 +1,8 @@
 """The zygote: one per grading worker, inside the grading sandbox, forking its kernels and student processes.
 
-It imports ipykernel, numpy, torch and matplotlib's font list (and sets torch's optimizers up before the first
-notebook that uses them), runs nothing else, and waits on a Unix socket in the worker's scratch folder. For each notebook it forks a child that starts a fresh
-IPKernelApp (or, for ``cold`` kernels, execs a new Python that starts one), and for the judge a
+It imports ipykernel, numpy, torch and matplotlib's font list (and sets torch's optimizers up before the
+first notebook that uses them), runs nothing else, and waits on a Unix socket in the worker's scratch
+folder. For each notebook it forks a child that starts a fresh IPKernelApp (or, for ``cold`` kernels, execs a new Python that starts one), and for the judge a
 student process (student_server.py). Every notebook so still runs in a process of its own, from an
 interpreter in which no other code than those imports has run; only the imports' cost is shared.
 
