@@ -1,5 +1,6 @@
 """nbgrader's own commands (``python -m nbgrader``), run in a course folder exactly as an instructor runs them,
 and generate_assignment through nbgrader's Python API."""
+import functools
 import os
 import subprocess
 import sys
@@ -15,6 +16,25 @@ def environment_first():
     bin_dir = str(Path(sys.executable).parent)
     if os.environ.get("PATH", "").split(os.pathsep)[0] != bin_dir:
         os.environ["PATH"] = os.pathsep.join([bin_dir, os.environ.get("PATH", "")])
+
+
+@functools.cache
+def schema_version():
+    """The version nbgrader stamps on a new gradebook: the head of its own alembic migrations (nbgrader.dbutil's
+    ALEMBIC_DIR), as `alembic heads` prints it."""
+    from alembic.script import ScriptDirectory
+    from nbgrader.dbutil import ALEMBIC_DIR
+
+    (head,) = ScriptDirectory(ALEMBIC_DIR).get_heads()
+    return head
+
+
+def schema_version_here():
+    """Let nbgrader, in this process, read a new gradebook's schema version here (``schema_version``): it would
+    start an `alembic heads` process for it, about 2 s of CPU for every gradebook it creates."""
+    import nbgrader.api
+
+    nbgrader.api.get_alembic_version = schema_version
 
 
 def run(course, *args, check=True):
@@ -37,7 +57,7 @@ def generate_assignment(course, pattern, release_directory=None):
     if release_directory:
         config.CourseDirectory.release_directory = str(release_directory)
     api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
-    environment_first()  # nbgrader runs `alembic` from there when it creates the gradebook
+    schema_version_here()  # it may create the gradebook
     with quiet():
         result = api.generate_assignment(pattern, force=True)
     if not result["success"]:
