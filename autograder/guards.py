@@ -85,8 +85,11 @@ def _swapped(namespace, replacements):
 
 def _forbid_modules(fn, prefixes, touched):
     """Replacements for sys.modules and for fn's globals hiding every module under ``prefixes``."""
-    modules = {name: _Tripwire(name, prefix, touched)
-               for prefix in prefixes for name in list(sys.modules) if _belongs(name, prefix)}
+    modules = {}
+    for prefix in prefixes:  # str.startswith over every loaded module: torch alone has hundreds, on every call
+        dotted = prefix + "."
+        modules.update({name: _Tripwire(name, prefix, touched) for name in list(sys.modules)
+                        if name.startswith(dotted) or name == prefix})
     for prefix in prefixes:  # also block a first import that was never made
         modules.setdefault(prefix, _Tripwire(prefix, prefix, touched))
     glob = getattr(fn, "__globals__", {})
