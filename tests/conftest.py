@@ -56,15 +56,16 @@ def _run_folder(tmp_path_factory):
 # Under `make test` each file runs whole on one process (pytest-xdist --dist loadfile), in the order
 # collected (--no-loadscope-reorder; xdist would otherwise start with the files of most tests, and a
 # file that grades a whole class, with few tests, would come last and leave the other processes idle).
-# So the files that grade whole classes come first, longest first (as measured on 2 cores), then the
-# rest. test_parity reads the demo that test_grading grades (``demo``), and comes after it. Last:
+# So the files that grade whole classes come first, longest first (as measured on 2 cores). test_parity
+# reads the demo that test_grading grades (``demo``), and comes after it. Then test_browser, whose waits on
+# JupyterLab are the least tolerant of a machine busy grading classes: beside it run the short files,
+# which grade no whole class (last, it ran alone for a minute while the other process was idle). Last:
 # test_authority, which reads the class that test_hostile grades (``untrusted``), so that it finds it
-# graded instead of waiting for it; and test_browser, whose waits on JupyterLab are the least
-# tolerant of a machine busy grading classes.
+# graded instead of waiting for it.
 LONGEST_FIRST = ("test_hostile.py", "test_grading.py", "test_cluster.py", "test_deployment.py", "test_mutations.py",
                  "test_parity.py", "test_exchange.py", "test_interrupted.py", "test_zygote.py", "test_pages.py",
-                 "test_languages.py", "test_collect.py", "test_demo_elsewhere.py", "test_judge.py")
-LAST = ("test_authority.py", "test_browser.py")
+                 "test_languages.py", "test_collect.py", "test_demo_elsewhere.py", "test_judge.py", "test_browser.py")
+LAST = ("test_authority.py",)
 
 
 def pytest_collection_modifyitems(items):
