@@ -1,14 +1,8 @@
-"""release/ and notebooks/ are what `make release` would write now; a gradebook made on the way is nbgrader's own."""
-import os
-import sqlite3
-import subprocess
-import sys
-from pathlib import Path
-
+"""release/ and notebooks/ are what `make release` would write now."""
 import nbformat
 import pytest
 
-from autograder.grading import folders, nbgrader_commands, release
+from autograder.grading import folders, release
 
 
 def _content(nb):
@@ -55,14 +49,3 @@ def test_student_notebooks_hold_no_solution_and_no_hidden_tests():
             assert marker not in text, f"{path} contains {marker!r}"
         assert "NotImplementedError" in text
 
-
-def test_a_new_gradebook_is_stamped_with_the_schema_version_nbgrader_itself_finds(tmp_path):
-    # nbgrader's own answer: its get_alembic_version, which starts `alembic heads`, in a process of its own
-    env = dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
-    own = subprocess.run([sys.executable, "-c", "import nbgrader.api; print(nbgrader.api.get_alembic_version())"],
-                         env=env, capture_output=True, text=True, check=True).stdout.strip()
-    assert own and nbgrader_commands.schema_version() == own
-    course = folders.new_course(tmp_path / "course")
-    nbgrader_commands.generate_assignment(course, "01_numpy", release_directory=tmp_path / "release")
-    with sqlite3.connect(course / "gradebook.db") as db:
-        assert db.execute("select version_num from alembic_version").fetchall() == [(own,)]

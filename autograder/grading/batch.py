@@ -78,7 +78,7 @@ def prepare_gradebook(course, assignments, students):
     Students are added here, once, so that two workers never race to add the same one."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    nbgrader_commands.schema_version_here()  # the gradebook may be new
+    nbgrader_commands.gradebooks_here()  # the gradebook may be new; the workers forked later inherit this
     with quiet(), Gradebook(gradebook.db_url(course)) as gb:
         for student in students:
             gb.update_or_create_student(student)

@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from . import folders, failures, submission
+from . import folders, failures, nbgrader_commands, submission
 from .third_party import quiet
 from .isolation import sandbox, zygote_control
 
@@ -125,6 +125,7 @@ def start(course_kit, db_url, scratch, warm=True, sandboxed=True, execute=False,
     # warm: forked after torch is imported once; cold: a new Python for every notebook.
     zygote_control.start_zygote(sandboxed=sandboxed, cold=not warm, limits=limits.as_dict(), log=log)
     config.Execute.kernel_name = zygote_control.KERNEL_NAME
+    nbgrader_commands.gradebooks_here()  # a worker on a cluster is a process of its own
     _api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
     return None
 
