@@ -48,4 +48,3 @@ def test_student_notebooks_hold_no_solution_and_no_hidden_tests():
         for marker in ("BEGIN SOLUTION", "HIDDEN TESTS", "grad_h[h < 0] = 0", "finite_differences=True"):
             assert marker not in text, f"{path} contains {marker!r}"
         assert "NotImplementedError" in text
-

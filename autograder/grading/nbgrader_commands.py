@@ -1,5 +1,6 @@
 """nbgrader's own commands (``python -m nbgrader``), run in a course folder exactly as an instructor runs them,
-and generate_assignment through nbgrader's Python API."""
+generate_assignment through nbgrader's Python API, and nbgrader's gradebooks as the grader's processes open
+them (``gradebooks_here``)."""
 import functools
 import os
 import subprocess
