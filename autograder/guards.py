@@ -86,12 +86,10 @@ def _swapped(namespace, replacements):
 def _forbid_modules(fn, prefixes, touched):
     """Replacements for sys.modules and for fn's globals hiding every module under ``prefixes``."""
     modules = {}
-    for prefix in prefixes:  # str.startswith over every loaded module: torch alone has hundreds, on every call
-        dotted = prefix + "."
+    for prefix in prefixes:  # on every call: one str.startswith per loaded module (torch alone has hundreds)
         modules.update({name: _Tripwire(name, prefix, touched) for name in list(sys.modules)
-                        if name.startswith(dotted) or name == prefix})
-    for prefix in prefixes:  # also block a first import that was never made
-        modules.setdefault(prefix, _Tripwire(prefix, prefix, touched))
+                        if name.startswith(prefix + ".")})
+        modules[prefix] = _Tripwire(prefix, prefix, touched)  # imported or not: a first import is blocked too
     glob = getattr(fn, "__globals__", {})
     names = {key: _Tripwire(key, prefix, touched)
              for key, value in list(glob.items()) if not key.startswith("__")

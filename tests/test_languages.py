@@ -42,7 +42,8 @@ def graded_in_chinese(tmp_path_factory):
     source = folders.source_notebooks(folder)[A]
     for student, kind in STUDENTS.items():
         demo_class.submit(folder, student, A, demo_class.notebook_for(folder, kind or student, A, source), source.name)
-    _run(folder, "grade", "--jobs", "1", *demo_class.trusted_grading(), A, language="zh")  # one worker: a second one's start (its warm process) costs more than the few notebooks here
+    # one worker: a second one's start (its warm process) costs more than the few notebooks here
+    _run(folder, "grade", "--jobs", "1", *demo_class.trusted_grading(), A, language="zh")
     return folder
 
 

@@ -115,7 +115,6 @@ def grade(course, assignments=None, jobs=None, force=False, progress=True, warm=
         why = sandbox.unavailable() if sandboxed else None
         if why:
             raise SystemExit(why)
-    nbgrader_commands.environment_first()
     assignments = assignments or folders.assignments(course)
     found = submissions(course, assignments)
     prepare_gradebook(course, assignments, sorted({job.student for job in found}))

@@ -2,9 +2,10 @@
 
 It imports ipykernel, numpy, torch and matplotlib's font list (and sets torch's optimizers up before the
 first notebook that uses them), runs nothing else, and waits on a Unix socket in the worker's scratch
-folder. For each notebook it forks a child that starts a fresh IPKernelApp (or, for ``cold`` kernels, execs a new Python that starts one), and for the judge a
-student process (student_server.py). Every notebook so still runs in a process of its own, from an
-interpreter in which no other code than those imports has run; only the imports' cost is shared.
+folder. For each notebook it forks a child that starts a fresh IPKernelApp (or, for ``cold`` kernels,
+execs a new Python that starts one), and for the judge a student process (student_server.py). Every
+notebook so still runs in a process of its own, from an interpreter in which no other code than those
+imports has run; only the imports' cost is shared.
 
 With ``sandboxed`` it runs inside bubblewrap (sandbox.py). Before each child it kills whatever the
 previous notebook left running in the sandbox and empties its ``/tmp``. Each child gets its own

@@ -4,6 +4,6 @@
 - ``verdicts``   the judge's verdict record in every test cell, its outputs rendered from it (again for feedback)
 - ``outputs``    every graded notebook and feedback page bounded in size, with nothing in it that runs
 - ``feedback``   the feedback page: the check's explanation, no hidden test code
-- ``metadata``   nbgrader's CheckCellMetadata, its schema checked once per worker instead of once per cell
+- ``metadata``   nbgrader's CheckCellMetadata, its schema checked once per process instead of once per cell
 - ``collect``    zip_collect that skips an archive member escaping the course, not the whole class
 """
