@@ -95,7 +95,7 @@ c.GenerateFeedback.HTMLExporter.template_name = "feedback"
 c.GenerateFeedback.HTMLExporter.template_file = "course_feedback.html.j2"
 c.GenerateFeedback.HTMLExporter.filters = {**feedback.INERT_FILTERS, "course_mathjax": feedback.mathjax_packed,
                                            "course_mathjax_hash": feedback.mathjax_hash,
-                                           "course_csp_hash": feedback.csp_hash}
+                                           "course_csp_hash": feedback.csp_hash, "course_described": feedback.described}
 
 # Grading judges each step and runs no kernel: the judge (JudgeSteps) decides every test cell in the
 # grading process, calling the student's functions in a separate sandboxed student process that sends

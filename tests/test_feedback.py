@@ -88,10 +88,16 @@ def _judged(cell, record):
     return _with(cell, *verdict.outputs(record))
 
 
+PLOT = base64.b64encode(b"\x89PNG\r\n\x1a\n").decode()
+
+
 def _graded_notebook(record=None):
     return new_notebook(cells=[
-        new_markdown_cell("The forward pass: $$h = x W_1 \\quad (N \\times H)$$ and $y$ inline."),
-        answer_cell("def forward(x, w1, w2): ...", "forward"),
+        new_markdown_cell("The forward pass: $$h = x W_1 \\quad (N \\times H)$$ and $y$ inline. "
+                          '<img src="data:image/png;base64,AAAA"> '
+                          '<img src="data:image/png;base64,BBBB" alt="a sketch">'),
+        _with(answer_cell("def forward(x, w1, w2): ...", "forward"),
+              new_output("display_data", data={"image/png": PLOT})),  # a plot
         _scored(graded_cell("checks.forward(forward)", "test_forward", points=2), 2.0),
         _scored(_judged(graded_cell("checks.backward(backward)", "test_backward", points=4), record or _backward_failed()), 0.0),
         _scored(graded_cell("checks.extra(extra)", "test_extra", points=1), 0.5),
@@ -165,9 +171,8 @@ def feedback_config():
 
 @pytest.fixture(scope="module")
 def page():
-    """The tiny notebook's feedback page, made by the HTMLExporter of nbgrader's GenerateFeedback with the
+    """The tiny notebook's feedback page, made by the exporter of nbgrader's GenerateFeedback with the
     course's nbgrader_config.py (GetGrades, which reads the gradebook, left out: the scores are set here)."""
-    from nbconvert.exporters import HTMLExporter
     from nbgrader.converters import GenerateFeedback
     from nbgrader.coursedir import CourseDirectory
 
@@ -177,8 +182,19 @@ def page():
     resources = {"nbgrader": grades}
     nb, resources = HideHiddenTests().preprocess(_graded_notebook(), resources)
     nb, resources = SummariseSteps().preprocess(nb, resources)
-    html, _ = HTMLExporter(parent=converter, config=converter.config).from_notebook_node(nb, resources=resources)
+    exporter = converter.exporter_class(parent=converter, config=converter.config)  # the course's FeedbackExporter
+    html, _ = exporter.from_notebook_node(nb, resources=resources)
     return html
+
+
+def test_every_picture_has_alternative_text(page):
+    """nbconvert's words for a picture without any (its HTML exporter's), here without its pass over the whole page:
+    the plot of an output and a picture in the student's markdown; a picture's own text is kept."""
+    pictures = re.findall(r"<img\b[^>]*>", page)
+    assert len(pictures) == 3 and all(re.search(r"\salt=", p) for p in pictures), pictures
+    assert f'alt="{feedback.NO_DESCRIPTION}"' in next(p for p in pictures if PLOT in p)
+    assert f'alt="{feedback.NO_DESCRIPTION}"' in next(p for p in pictures if "AAAA" in p)
+    assert 'alt="a sketch"' in next(p for p in pictures if "BBBB" in p)
 
 
 def test_the_summary_comes_first_and_links_each_step_to_its_cell(page):
@@ -192,7 +208,7 @@ def test_the_summary_comes_first_and_links_each_step_to_its_cell(page):
 
 def test_the_page_carries_mathjax_and_loads_nothing_from_a_cdn(page):
     assert "cdnjs" not in page and not re.search(r"<script[^>]*src=", page)
-    packed = re.search(r'<script id="course-mathjax"[^>]*>([^<]*)</script>', page).group(1)
+    packed = re.search(r'<script[^>]* id="course-mathjax"[^>]*>([^<]*)</script>', page).group(1)
     assert gzip.decompress(base64.b64decode(packed)) == feedback.MATHJAX.read_bytes()
     assert "window.MathJax" in page and "inlineMath: [['$', '$']" in page
 
@@ -204,7 +220,7 @@ def test_inert_html_keeps_what_markdown_makes_and_escapes_what_runs():
             '</thead><tbody><tr><td>1</td></tr></tbody></table><img src="data:image/png;base64,AAAA" alt="plot">'
             '<a href="https://pytorch.org">docs</a><pre><span class="n">x</span></pre>')
     assert feedback.inert_html(kept) == kept
-    for live, shown in [('<script>alert(1)</script>', "&lt;script&gt;"), ('<img src=x onerror="alert(1)">', '<img src="x">'),
+    for live, shown in [('<script>alert(1)</script>', "&lt;script&gt;"), ('<img src=x onerror="alert(1)">', '<img src="x" alt='),
                         ('<a href="javascript:alert(1)">a</a>', "<a>a</a>"), ('<svg onload="alert(1)"></svg>', "&lt;svg"),
                         ('<iframe srcdoc="x"></iframe>', "&lt;iframe"), ('<style>body{}</style>', "&lt;style&gt;"),
                         ('<div onclick="alert(1)">d</div>', "<div>d</div>"), ('<object data="x"></object>', "&lt;object")]:
@@ -234,7 +250,7 @@ def test_markdown_with_math_and_raw_html_renders_inert():
 def test_only_the_pages_own_scripts_may_run(page):
     """The page's Content-Security-Policy names by hash every script the page runs (its two inline scripts and
     MathJax's code), and nothing else: an inline handler or a student's script is refused by the browser."""
-    policy = re.search(r'<meta content="([^"]*)" http-equiv="Content-Security-Policy"', page).group(1)
+    policy = re.search(r'<meta (?=[^>]*http-equiv="Content-Security-Policy")[^>]*content="([^"]*)"', page).group(1)
     directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
     assert directives["default-src"] == "'none'" and "unsafe" not in directives["script-src"]
     scripts = re.findall(r"<script>(.*?)</script>", page, re.S)
