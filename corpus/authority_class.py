@@ -45,12 +45,13 @@ PROBE_REPLACED = ("import sys\n_probes = sys.modules['autograder.' + 'pro' + 'be
                   "_probes.PROBES['call'] = _lie")
 # A reply written on the judge's socket before the probe's own: forward's right values, computed here.
 SOCKET_FORGED = ("import os, stat, json\nh = x.dot(w1)\nvalues = [h, np.maximum(h, 0), np.maximum(h, 0).dot(w2)]\n"
-                 "def array(a):\n    import base64\n    return {'$': 'ndarray', 'dtype': str(a.dtype), 'shape': list(a.shape),"
-                 " 'data': base64.b64encode(a.tobytes()).decode()}\n"
-                 "line = json.dumps({'values': {'out': [array(v) for v in values], 'after': []}}) + '\\n'\n"
+                 "def array(i, a):\n    return {'$': 'ndarray', 'dtype': str(a.dtype), 'shape': list(a.shape), 'blob': i}\n"
+                 "line = json.dumps({'values': {'out': [array(i, v) for i, v in enumerate(values)], 'after': []},"
+                 " 'blobs': [v.nbytes for v in values]}) + '\\n'\n"
+                 "forged = line.encode() + b''.join(v.tobytes() for v in values)  # the wire's format (wire.py)\n"
                  "in_probe = type(get_ipython()).__name__ != 'ZMQInteractiveShell'  # the kernel's own sockets are left alone\n"
                  "for fd in range(3, 64) if in_probe else ():\n    try:\n        if stat.S_ISSOCK(os.fstat(fd).st_mode):\n"
-                 "            os.write(fd, line.encode())\n    except OSError:\n        pass\n"
+                 "            os.write(fd, forged)\n    except OSError:\n        pass\n"
                  "return None, None, None")
 # The oracles imported by a computed name, inside backward.
 ORACLES_BY_NAME = ("_oracles = __import__('autograder.' + 'ora' + 'cles', fromlist=['reference'])\n"

@@ -14,6 +14,7 @@ import pytest
 import torch
 
 import zygotes
+from autograder import wire
 from autograder.grading import judge, verdict
 from autograder.grading import student_process
 from autograder.grading.isolation import zygote_control
@@ -45,7 +46,7 @@ class ScriptedProcess:
                 conn.sendall(b'{"pid": 4242}\n')
                 cells = json.loads(reader.readline())["cells"]
                 conn.sendall(json.dumps({"cells": [{"id": c["id"], "error": None} for c in cells]}).encode() + b"\n")
-                reader.readline()  # the call
+                wire.read(reader, 2**30)  # the call, its arrays too (a judge blocked sending them would time out)
                 if self.reply == b"":
                     return  # hangs up
                 if self.reply is not None:
@@ -81,9 +82,10 @@ def _verdict(probe, code="from autograder import checks\nchecks.forward(forward)
     (b"this is not json\n", {}, student_process._garbled("JSONDecodeError")),                   # malformed
     (b'{"values": {"$": "pickle", "data": "gASV"}}\n', {}, student_process._garbled("an unknown kind 'pickle'")),  # not a value
     (b"[" + b"1," * 600_000 + b"1]\n", {"max_bytes": 2**20}, student_process._too_big(2**20)),   # oversized
+    (b'{"values": {}, "blobs": [2097152]}\n', {"max_bytes": 2**20}, student_process._too_big(2**20)),  # its arrays
     (None, {"timeout": 2}, student_process._timed_out(2)),                                          # never answers
     (b"", {}, student_process._died(-9)),                                                            # hangs up
-], ids=["malformed", "not_a_value", "oversized", "never_answers", "hangs_up"])
+], ids=["malformed", "not_a_value", "oversized", "oversized_arrays", "never_answers", "hangs_up"])
 def test_a_probe_that_misbehaves_costs_the_step_with_the_reason(scripted, reply, options, expected):
     stand_in, probe = scripted(reply, **options)
     assert _verdict(probe, timeout=options.get("timeout", 10)) == ("ProbeFailed", str(expected))

@@ -1,4 +1,5 @@
 """autograder/wire.py: values as plain data, and everything else refused or reduced to a type name."""
+import io
 import json
 
 import numpy as np
@@ -50,20 +51,55 @@ def test_an_exception_arrives_with_its_type_message_and_the_students_frames():
     assert "division by zero" in str(back) and any("students" in line for line in back.lines)
 
 
+EIGHT_BYTES = [bytes(8)]
+
+
 @pytest.mark.parametrize("data", [
     [1, 2],                                                                   # a bare list
     {"$": "pickle", "data": "gASVAAAAAAAAAAA="},                               # an unknown kind
-    {"$": "ndarray", "dtype": "object", "shape": [1], "data": "AAAAAAAAAAA="},  # a dtype that could carry objects
-    {"$": "ndarray", "dtype": "datetime64[s]", "shape": [1], "data": "AAAAAAAAAAA="},  # one not on the list
-    {"$": "ndarray", "dtype": "float64", "shape": [3], "data": "AAAAAAAAAAA="},  # bytes that do not fit the shape
-    {"$": "ndarray", "dtype": "float64", "shape": [-1], "data": ""},           # a negative shape
-    {"$": "tensor", "dtype": "float32", "device": "tpu", "shape": [1], "data": "AAAAAA=="},
+    {"$": "ndarray", "dtype": "object", "shape": [1], "blob": 0},              # a dtype that could carry objects
+    {"$": "ndarray", "dtype": "datetime64[s]", "shape": [1], "blob": 0},       # one not on the list
+    {"$": "ndarray", "dtype": "float64", "shape": [3], "blob": 0},             # bytes that do not fit the shape
+    {"$": "ndarray", "dtype": "float64", "shape": [-1], "blob": 0},            # a negative shape
+    {"$": "ndarray", "dtype": "float64", "shape": [1], "blob": 1},             # a blob that is not there
+    {"$": "ndarray", "dtype": "float64", "shape": [1], "blob": "0"},           # a blob named by anything but its number
+    {"$": "ndarray", "dtype": "float64", "shape": [1], "data": "AAAAAAAAAAA="},  # bytes as text
+    {"$": "tensor", "dtype": "float32", "device": "tpu", "shape": [2], "blob": 0},
     {"$": "tuple", "items": "abc"},
     {"$": "float", "value": "__import__('os')"},
 ])
 def test_malformed_values_are_refused(data):
     with pytest.raises(wire.Garbled):
-        wire.decode(data)
+        wire.decode(data, EIGHT_BYTES)
+
+
+def test_a_message_is_a_line_of_json_then_its_arrays_bytes():
+    blobs = []
+    data = wire.encode({"w": np.arange(3, dtype="int64"), "t": torch.ones(2)}, blobs)
+    frame = wire.dumps({"values": data}, blobs)
+    line, rest = frame.split(b"\n", 1)
+    assert json.loads(line)["blobs"] == [24, 8]
+    assert rest == np.arange(3, dtype="int64").tobytes() + torch.ones(2).numpy().tobytes()
+    message, got = wire.read(io.BytesIO(frame + b"the next message"), max_bytes=len(frame))
+    back = wire.decode(message["values"], got)
+    assert np.array_equal(back["w"], np.arange(3)) and torch.equal(back["t"], torch.ones(2))
+    assert wire.dumps({"cells": []}) == b'{"cells":[]}\n'  # without arrays: one line, as before
+
+
+@pytest.mark.parametrize("frame,error", [
+    (b'{"values": 1}', EOFError),                                   # the line cut short
+    (b'{"values": 1, "blobs": [8]}\n' + bytes(4), EOFError),        # its arrays cut short
+    (b'{"values": 1, "blobs": [100]}\n', wire.TooBig),              # more than the reader takes
+    (b"[" + b"1," * 40 + b"1]\n", wire.TooBig),                     # a line longer than that
+    (b'{"values": 1, "blobs": [-8]}\n', wire.Garbled),
+    (b'{"values": 1, "blobs": 8}\n', wire.Garbled),
+    (b"[1, 2]\n", wire.Garbled),
+    (b"not json\n", ValueError),
+], ids=["line_cut", "blobs_cut", "blobs_too_big", "line_too_big", "negative_size", "sizes_not_a_list", "not_a_dict",
+        "not_json"])
+def test_a_message_that_is_not_one_is_refused_with_what_is_wrong(frame, error):
+    with pytest.raises(error):
+        wire.read(io.BytesIO(frame), max_bytes=64)
 
 
 def test_nesting_has_a_limit():

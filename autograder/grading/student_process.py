@@ -1,5 +1,5 @@
 """A notebook's student process, seen from the judge (judge.py): the student's cells defined in it and
-the student's functions called there, over a Unix socket, one JSON line each way (wire.py).
+the student's functions called there, over a Unix socket, one message each way (wire.py).
 
 The process (isolation/student_server.py) is forked by the grading worker's zygote in the sandbox. One
 that dies, hangs, floods or garbles its answer raises ProbeFailed with the reason, which costs the step
@@ -112,37 +112,28 @@ class StudentProcess:
 
     # ---- messages
 
-    def _exchange(self, message, seconds):
-        """Send ``message``, return the reply; any failure ends the process and raises ProbeFailed."""
+    def _exchange(self, message, seconds, blobs=()):
+        """Send ``message`` (and its arrays' ``blobs``), return the reply and its blobs; any failure ends the process
+        and raises ProbeFailed."""
         try:
             self.sock.settimeout(max(0.1, seconds))
-            self.sock.sendall(wire.dumps(message))
-            line = self.reader.readline(self.max_bytes + 1)
+            self.sock.sendall(wire.dumps(message, blobs))
+            return wire.read(self.reader, self.max_bytes)
         except (socket.timeout, TimeoutError):
-            self.close()
-            raise ProbeFailed(_timed_out(self.timeout)) from None
-        except OSError:
-            line = b""
-        if len(line) > self.max_bytes:
-            self.close()
-            raise ProbeFailed(_too_big(self.max_bytes))
-        if not line.endswith(b"\n"):
-            status = self._status()
-            self.close()
-            raise ProbeFailed(_died(status))
-        try:
-            reply = json.loads(line)
-            if not isinstance(reply, dict):
-                raise wire.Garbled("not a message")
-        except (ValueError, wire.Garbled) as error:
-            self.close()
-            raise ProbeFailed(_garbled(type(error).__name__)) from None
-        return reply
+            failed = _timed_out(self.timeout)
+        except wire.TooBig:
+            failed = _too_big(self.max_bytes)
+        except (OSError, EOFError):  # it hung up, before or during its reply
+            failed = _died(self._status())
+        except ValueError as error:  # not JSON, or not a message
+            failed = _garbled(type(error).__name__)
+        self.close()
+        raise ProbeFailed(failed)
 
     def _define(self, cells):
         message = {"cells": [{"id": c["id"], "source": c["source"]} for c in cells], "cell_seconds": self.timeout,
                    "forbidden": self.forbidden}
-        reply = self._exchange(message, self.timeout * len(cells) + 30)
+        reply, _ = self._exchange(message, self.timeout * len(cells) + 30)
         report = reply.get("cells")
         if not isinstance(report, list) or len(report) != len(cells):
             self.close()
@@ -185,7 +176,9 @@ class StudentProcess:
             if seconds <= 0:
                 self.close()
                 raise ProbeFailed(_timed_out(self.timeout))
-            reply = self._exchange({"probe": probe, "fn": name, "inputs": wire.encode(inputs)}, seconds)
+            blobs = []
+            request = {"probe": probe, "fn": name, "inputs": wire.encode(inputs, blobs)}
+            reply, blobs = self._exchange(request, seconds, blobs)
         finally:
             if self.budget is not None:
                 self.budget -= time.monotonic() - started
@@ -194,7 +187,7 @@ class StudentProcess:
                 raise NotDefined(*self._not_defined(name))
             if "error" in reply:
                 raise_judged(wire.decode(reply["error"]))
-            values = wire.decode(reply.get("values"))
+            values = wire.decode(reply.get("values"), blobs)
         except wire.Garbled as error:
             self.close()
             raise ProbeFailed(_garbled(str(error))) from None

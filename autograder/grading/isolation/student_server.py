@@ -1,5 +1,5 @@
 """A student process: the student's notebook cells defined in an IPython shell, then the judge's calls
-of the student's functions answered, one JSON line each, as values (wire.py).
+of the student's functions answered, one message each, as values (wire.py).
 
 It runs forked for one notebook by the grading worker's zygote (zygote.py), in the sandbox.
 Whatever the student's code does to this process can change only the values it sends, and a value
@@ -96,26 +96,24 @@ def define(shell, cells, cell_seconds):
 
 
 def serve(conn, max_bytes=256 * 2**20):
-    """Answer the judge on the connected socket ``conn``, one JSON line each, until it hangs up: cells to
+    """Answer the judge on the connected socket ``conn``, one message each (wire.py), until it hangs up: cells to
     define ({"cells"}), and calls of the student's functions ({"probe", "fn", "inputs"}), in the
     notebook's order. Runs in a student process; never returns."""
-    import json
-
     reader = conn.makefile("rb")
 
-    def send(value):
-        conn.sendall(wire.dumps(value))
+    def send(message, blobs=()):
+        conn.sendall(wire.dumps(message, blobs))
 
     def receive():
-        line = reader.readline(max_bytes)
-        if not line.endswith(b"\n"):
+        try:
+            return wire.read(reader, max_bytes)
+        except EOFError:
             os._exit(0)  # the judge hung up
-        return json.loads(line)
 
     ipython = shell()
     sealed = False
     while True:
-        request = receive()
+        request, blobs = receive()
         if "cells" in request:
             if not sealed:
                 seal(request.get("forbidden", ()), rules.PUBLIC)
@@ -127,9 +125,10 @@ def serve(conn, max_bytes=256 * 2**20):
             send({"missing": request["fn"]})
             continue
         try:
-            values = PROBES[request["probe"]](fn, **wire.decode(request["inputs"]))
-            reply = {"values": wire.encode(values)}
+            values = PROBES[request["probe"]](fn, **wire.decode(request["inputs"], blobs))
+            blobs = []
+            reply = {"values": wire.encode(values, blobs)}
         except Exception as error:  # noqa: BLE001 (the student's exception, sent as a value)
-            reply = {"error": wire.exception_record(error)}
+            reply, blobs = {"error": wire.exception_record(error)}, []
         sys.stdout.flush()
-        send(reply)
+        send(reply, blobs)
