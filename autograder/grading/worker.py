@@ -10,6 +10,7 @@ Each worker also keeps a warm process that has imported torch and numpy once, an
 notebook's kernel is forked from it: a new process with a fresh interpreter, without paying
 the start-up and imports again (isolation/zygote.py).
 """
+import gc
 import os
 import re
 import shutil
@@ -127,6 +128,9 @@ def start(course_kit, db_url, scratch, warm=True, sandboxed=True, execute=False,
     config.Execute.kernel_name = zygote_control.KERNEL_NAME
     nbgrader_commands.gradebooks_here()  # a worker on a cluster is a process of its own
     _api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+    # What is loaded by now (torch, nbgrader, the judge) lives as long as the worker: its full garbage collections
+    # skip it (each took about 0.25 s, four per 20 notebooks, in a profile of grading).
+    gc.freeze()
     return None
 
 

@@ -1,7 +1,7 @@
 """The zygote: one per grading worker, inside the grading sandbox, forking its kernels and student processes.
 
-It imports ipykernel, numpy, torch and matplotlib's font list (and sets torch's optimizers up before the
-first notebook that uses them), runs nothing else, and waits on a Unix socket in the worker's scratch
+It imports numpy, torch and matplotlib's font list (ipykernel before its first kernel, and torch's optimizers
+set up before the first notebook that uses them), runs nothing else, and waits on a Unix socket in the worker's scratch
 folder. For each notebook it forks a child that starts a fresh IPKernelApp (or, for ``cold`` kernels,
 execs a new Python that starts one), and for the judge a student process (student_server.py). Every
 notebook so still runs in a process of its own, from an interpreter in which no other code than those
@@ -15,6 +15,7 @@ folder, since the sandbox has no network.
 
     python -m autograder.grading.isolation.zygote SOCKET OPTIONS     (zygote_control.start_zygote runs it)
 """
+import gc
 import json
 import os
 import shutil
@@ -63,12 +64,12 @@ class Zygote:
         # GPU must not start it here (NVML answers instead), so that every kernel and student process can.
         os.environ["PYTORCH_NVML_BASED_CUDA_CHECK"] = "1"
         if not self.cold:
-            import ipykernel.kernelapp  # noqa: F401
             import numpy  # noqa: F401
             import torch  # noqa: F401
 
             warm_up()
         import matplotlib.font_manager  # noqa: F401  (builds the font cache once, for every kernel)
+        gc.freeze()  # what the imports made is never collected: a child's full collections skip it
 
         signal.signal(signal.SIGCHLD, self.reap)
         parent = os.getppid()
@@ -100,9 +101,13 @@ class Zygote:
     def ready_optimizers(self):
         if not self.cold and not self.optimizers_ready:
             warm_optimizers()
+            gc.freeze()
             self.optimizers_ready = True
 
     def op_start(self, server, conn, argv, env, dir):
+        if not self.cold and "ipykernel.kernelapp" not in sys.modules:  # before the first kernel: judging starts none
+            import ipykernel.kernelapp  # noqa: F401
+            gc.freeze()
         self.ready_optimizers()  # a kernel runs a whole notebook, the instructor's training too
         if self.own_pid_namespace:
             self.clear_leftovers(keep=Path(dir))
@@ -229,6 +234,9 @@ def warm_up():
     """What every notebook of the course, and every student process, would otherwise pay for again: pyplot and
     IPython's shell imported. Only the course's own code runs here, never a student's."""
     import IPython.core.interactiveshell  # noqa: F401  (the student processes' shell)
+    # and what that shell imports as it starts, in every student process otherwise
+    import IPython.core.application, IPython.core.completer, IPython.core.completerlib  # noqa: F401,E401
+    import IPython.core.logger, IPython.core.magics, IPython.core.oinspect  # noqa: F401,E401
     import matplotlib.pyplot  # noqa: F401  (imported, no backend chosen: each kernel still chooses its own)
 
 
