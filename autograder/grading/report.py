@@ -109,11 +109,9 @@ def write(course, assignments, out=None, lang=None):
     """Write reports/class_report.md (students × steps, and the common mistakes, in ``lang``: "zh",
     "en" or "both", default the chosen language) and reports/class_report.png (pass rate per step;
     most common mistakes). Returns the folder."""
-    import matplotlib
+    # A Figure of its own, drawn by Agg: pyplot (its backends, its figure manager) is not needed for a file.
     import matplotlib.ticker
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     lang = lang or messages.language()
     out = Path(out or Path(course) / "reports")
@@ -135,7 +133,8 @@ def write(course, assignments, out=None, lang=None):
     graded = {(a, g): [row[(a, g)] for row in grid.values() if row[(a, g)] is not None] for a, g, _ in cells}
     rates = [100 * sum(v >= m for v in graded[(a, g)]) / max(1, len(graded[(a, g)])) for a, g, m in cells]
     top = _ranked(counts)[:8]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.5), gridspec_kw={"width_ratios": [3, 2]})
+    fig = Figure(figsize=(13, 4.5))
+    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
     left.bar(range(len(names)), rates, color="#4a86e8")
     left.set_xticks(range(len(names)), names, rotation=60, ha="right", fontsize=8)
     left.set_ylabel("students with full marks (%)")
@@ -149,5 +148,4 @@ def write(course, assignments, out=None, lang=None):
     right.set_title("most common diagnosed mistakes" if top else "no diagnosed mistakes")
     fig.tight_layout()
     fig.savefig(out / "class_report.png", dpi=110)
-    plt.close(fig)
     return out
