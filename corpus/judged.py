@@ -23,6 +23,7 @@ import checks``, the student's function an ordinary function), to measure whethe
 JupyterLab names what the graded feedback names.
 """
 import contextlib
+import gc
 import io
 import multiprocessing
 import os
@@ -204,6 +205,7 @@ def _start_worker():
     os.environ[messages.VARIABLE] = messages.DEFAULT
     torch.set_num_threads(1)  # two workers, each with a student process, on two cores
     zygote_control.start_zygote(sandboxed=False, cold=False, limits=ZYGOTE_LIMITS)
+    gc.freeze()  # as a grading worker (worker.start): its full garbage collections skip what it imported
 
 
 def run(entries=None, jobs=None):

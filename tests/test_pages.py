@@ -145,7 +145,7 @@ def test_the_content_security_policy_alone_stops_the_scripts(browser, course, tm
     grades = {"notebook": NOTEBOOK, "score": 10.0, "max_score": 10.0, "late_penalty": 0}
     unsanitised = feedback_page(nb, grades, sanitize_html=False, filters={
         "course_mathjax": feedback.mathjax_packed, "course_mathjax_hash": feedback.mathjax_hash,
-        "course_csp_hash": feedback.csp_hash})
+        "course_csp_hash": feedback.csp_hash, "course_described": feedback.described})
     live = markup_class.live(unsanitised)
     for markup in ("<img onerror>", "<a href=javascript", "<iframe>", f"<script>window.{markup_class.SIGN}stored_js",
                    f"<script>window.{markup_class.SIGN}markdown_script", f"<script>window.{markup_class.SIGN}stored_html"):

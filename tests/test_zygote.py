@@ -153,25 +153,31 @@ def test_a_zygote_that_was_killed_is_started_again_for_the_next_notebook(monkeyp
     zygote_control._started[0].wait(timeout=10)
 
 
-def test_the_optimizers_are_set_up_once_and_only_for_a_notebook_that_uses_them(monkeypatch, tmp_path):
-    """torch's optimizers cost about 1.5 s to set up: a zygote does it before the first student process of a
-    notebook that uses them, or the first kernel, once; never when its worker grades only the others."""
+def test_torch_and_the_optimizers_are_made_ready_once_and_only_for_a_notebook_that_uses_them(monkeypatch, tmp_path):
+    """torch costs about 1.6 s to import and its optimizers about 1.5 s to set up: a zygote does each before the
+    first student process of a notebook that may use it, or the first kernel, once; never when its worker grades
+    only the others (torch never for 01_numpy, which forbids it)."""
     from autograder.grading.isolation import zygote
 
     done = []
-    monkeypatch.setattr(zygote, "warm_optimizers", lambda: done.append(1))
+    monkeypatch.setattr(zygote, "warm_optimizers", lambda: done.append("optimizers"))
+    monkeypatch.setattr(zygote.importlib, "import_module", done.append)
+    monkeypatch.setattr(zygote.gc, "freeze", lambda: None)  # not in this test's own process
     monkeypatch.setattr(zygote.os, "fork", lambda: (_ for _ in ()).throw(RuntimeError("not forked in this test")))
     warm = zygote.Zygote(str(tmp_path / "socket"), {})
     with pytest.raises(RuntimeError):
-        warm.op_student(None, None, env={}, dir=str(tmp_path))  # a notebook without optimizers
+        warm.op_student(None, None, env={}, dir=str(tmp_path), torch=False)  # 01_numpy
     assert done == []
+    with pytest.raises(RuntimeError):
+        warm.op_student(None, None, env={}, dir=str(tmp_path))  # a notebook without optimizers
+    assert done == ["torch"]
     for _ in range(2):
         with pytest.raises(RuntimeError):
             warm.op_student(None, None, env={}, dir=str(tmp_path), optimizers=True)
     with pytest.raises(RuntimeError):
         warm.op_start(None, None, argv=[], env={}, dir=str(tmp_path))
-    assert done == [1]
+    assert done == ["torch", "optimizers", "ipykernel.kernelapp"]
     cold = zygote.Zygote(str(tmp_path / "cold"), {"cold": True})  # imports nothing: nothing to set up
     with pytest.raises(RuntimeError):
         cold.op_student(None, None, env={}, dir=str(tmp_path), optimizers=True)
-    assert done == [1]
+    assert done == ["torch", "optimizers", "ipykernel.kernelapp"]

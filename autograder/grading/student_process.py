@@ -78,7 +78,7 @@ class StudentProcess:
                    PYTORCH_NVML_BASED_CUDA_CHECK="1")  # asking whether there is a GPU must not start CUDA
         try:
             self.sock = zygote_control.connect({"op": "student", "env": env, "dir": str(self.folder),
-                                               "optimizers": self.optimizers})
+                                               "torch": "torch" not in self.forbidden, "optimizers": self.optimizers})
             self.reader = self.sock.makefile("rb")
             self.pid = json.loads(self.reader.readline())["pid"]  # from the zygote, before the process may write
         except (OSError, ValueError, KeyError):  # the zygote has just ended

@@ -1,7 +1,8 @@
 """The zygote: one per grading worker, inside the grading sandbox, forking its kernels and student processes.
 
-It imports numpy, torch and matplotlib's font list (ipykernel before its first kernel, and torch's optimizers
-set up before the first notebook that uses them), runs nothing else, and waits on a Unix socket in the worker's scratch
+It imports numpy, IPython's shell, pyplot and matplotlib's font list; torch before the first notebook that may
+use it (not 01_numpy, which forbids it), ipykernel before its first kernel, and torch's optimizers set up before
+the first notebook that uses them. It runs nothing else, and waits on a Unix socket in the worker's scratch
 folder. For each notebook it forks a child that starts a fresh IPKernelApp (or, for ``cold`` kernels,
 execs a new Python that starts one), and for the judge a student process (student_server.py). Every
 notebook so still runs in a process of its own, from an interpreter in which no other code than those
@@ -16,6 +17,7 @@ folder, since the sandbox has no network.
     python -m autograder.grading.isolation.zygote SOCKET OPTIONS     (zygote_control.start_zygote runs it)
 """
 import gc
+import importlib
 import json
 import os
 import shutil
@@ -43,9 +45,9 @@ class Zygote:
         self.own_user = options.get("own_user", False)  # a user id no other process has (see sandbox.account)
         self.deadlines = {}  # pid -> time.monotonic() after which the kernel is killed
         self.exits = {}      # pid -> exit status, for kernels that ended
-        # Whether the optimizers are set up (warm_optimizers): on the first notebook that uses them, so that a
-        # worker grading only the others never pays for it.
-        self.optimizers_ready = False
+        # What is imported or set up here so far, besides the start's imports: each on the first notebook that
+        # needs it (``ready``), so that a worker grading only the others never pays for it.
+        self.readied = set()
 
     def reap(self, *_):
         try:
@@ -65,7 +67,6 @@ class Zygote:
         os.environ["PYTORCH_NVML_BASED_CUDA_CHECK"] = "1"
         if not self.cold:
             import numpy  # noqa: F401
-            import torch  # noqa: F401
 
             warm_up()
         import matplotlib.font_manager  # noqa: F401  (builds the font cache once, for every kernel)
@@ -98,17 +99,22 @@ class Zygote:
                 _signal(pid, signal.SIGKILL)
                 self.deadlines.pop(pid, None)
 
-    def ready_optimizers(self):
-        if not self.cold and not self.optimizers_ready:
-            warm_optimizers()
-            gc.freeze()
-            self.optimizers_ready = True
+    def ready(self, *needs):
+        """Import the modules in ``needs`` here ("optimizers": set them up, warm_optimizers), each once, before the
+        first child that may use them: every child forked after has them. Only in a warm zygote."""
+        for need in needs:
+            if self.cold or need in self.readied:
+                continue
+            if need == "optimizers":
+                warm_optimizers()
+            else:
+                importlib.import_module(need)
+            self.readied.add(need)
+            gc.freeze()  # kept out of the children's full garbage collections, as the start's imports
 
     def op_start(self, server, conn, argv, env, dir):
-        if not self.cold and "ipykernel.kernelapp" not in sys.modules:  # before the first kernel: judging starts none
-            import ipykernel.kernelapp  # noqa: F401
-            gc.freeze()
-        self.ready_optimizers()  # a kernel runs a whole notebook, the instructor's training too
+        # A kernel runs a whole notebook (the instructor's training too): whatever it may use.
+        self.ready("ipykernel.kernelapp", "torch", "optimizers")
         if self.own_pid_namespace:
             self.clear_leftovers(keep=Path(dir))
         pid = os.fork()
@@ -119,12 +125,11 @@ class Zygote:
         self.deadlines[pid] = time.monotonic() + self.wall_seconds
         return {"pid": pid}
 
-    def op_student(self, server, conn, env, dir, optimizers=False):
+    def op_student(self, server, conn, env, dir, torch=True, optimizers=False):
         """Fork a student process (student_server.serve) that takes over this connection: the judge's line
-        to it. Its pid goes to the judge first; the student process may only write after that. ``optimizers``:
-        the notebook uses torch's optimizers (set up here first, once)."""
-        if optimizers:
-            self.ready_optimizers()
+        to it. Its pid goes to the judge first; the student process may only write after that. ``torch``: the
+        notebook may use torch; ``optimizers``: it uses torch's optimizers (each made ready here first, once)."""
+        self.ready(*["torch"] * torch, *["optimizers"] * optimizers)
         if self.own_pid_namespace:
             self.clear_leftovers(keep=Path(dir))
         ready, go = os.pipe()
@@ -243,7 +248,7 @@ def warm_up():
 def warm_optimizers():
     """torch's lazy set-up of what 04_optim and 05_module use: its optimizers, autograd, the meta device. Their
     first use imports torch._dynamo (about 2 s), so it is done only for a notebook that uses the optimizers
-    (Zygote.ready_optimizers). Only the course's own code runs here, never a student's."""
+    (Zygote.ready). Only the course's own code runs here, never a student's."""
     import torch
 
     layer = torch.nn.Linear(2, 2).to("meta")

@@ -21,7 +21,6 @@ from urllib.parse import urlsplit
 
 import bleach
 import jinja2
-import markupsafe
 from nbconvert.exporters import HTMLExporter, TemplateExporter
 from nbconvert.filters.highlight import Highlight2HTML
 from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
@@ -227,8 +226,8 @@ def described(html):
     text when it has none. A Jinja filter (course_described) of the template's own tags, never the student's markup."""
     tag = str(html)
     if "<img" not in tag or re.search(r"\salt=", tag):
-        return html
-    return markupsafe.Markup(tag.replace("<img", f'<img alt="{NO_DESCRIPTION}"', 1))
+        return tag
+    return tag.replace("<img", f'<img alt="{NO_DESCRIPTION}"', 1)
 
 
 class InertMarkdown(NbConvertBase):
