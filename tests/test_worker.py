@@ -1,6 +1,6 @@
 """What a grading job carries (worker.py): a submission's files, read without following links, and
 written back only inside the folder they belong to; the course's kit, from which a worker makes its
-own course folder. Grading itself, through the local pool and a Dask cluster, is in test_grading.py
+own course folder; what a worker imports for life (lasting.py). Grading itself, through the local pool and a Dask cluster, is in test_grading.py
 and test_cluster.py."""
 import os
 
@@ -48,3 +48,20 @@ def test_the_digest_changes_with_a_files_name_or_contents():
     assert batch.digest(files) == batch.digest(dict(reversed(files.items())))
     assert batch.digest(files) != batch.digest({"a.ipynb": b"{}", "data/y.csv": b"1"})
     assert batch.digest(files) != batch.digest({"a.ipynb": b"{ }", "data/x.csv": b"1"})
+
+
+def test_what_a_worker_imports_for_life_is_made_without_collections_and_kept_out_of_them():
+    """lasting.py: the collector is off while a worker or zygote imports, and what it made is frozen (a speed-up only,
+    measured in the closing notes, not here): this test's process unfreezes it again."""
+    import gc
+
+    from autograder.grading import lasting
+
+    before = gc.get_freeze_count()
+    try:
+        with lasting.imports():
+            assert not gc.isenabled()
+            made = [[] for _ in range(1000)]
+        assert gc.isenabled() and gc.get_freeze_count() >= before + len(made)
+    finally:
+        gc.unfreeze()

@@ -162,7 +162,7 @@ def test_torch_and_the_optimizers_are_made_ready_once_and_only_for_a_notebook_th
     done = []
     monkeypatch.setattr(zygote, "warm_optimizers", lambda: done.append("optimizers"))
     monkeypatch.setattr(zygote.importlib, "import_module", done.append)
-    monkeypatch.setattr(zygote.gc, "freeze", lambda: None)  # not in this test's own process
+    monkeypatch.setattr(zygote.lasting, "keep", lambda: None)  # not in this test's own process
     monkeypatch.setattr(zygote.os, "fork", lambda: (_ for _ in ()).throw(RuntimeError("not forked in this test")))
     warm = zygote.Zygote(str(tmp_path / "socket"), {})
     with pytest.raises(RuntimeError):

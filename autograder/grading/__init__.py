@@ -8,6 +8,7 @@ of it runs in a student's kernel.
 - ``gradebook``     the course's gradebook: where it is, each step's scores, grades.csv
 - ``batch``         a class graded in parallel, only what changed, with a warm process per worker
 - ``worker``        one grading worker: set up once, then a job's files in, its results out
+- ``lasting``       what a worker or zygote imports for its whole life, kept out of the garbage collector's way
 - ``window``        jobs sent to workers with a bounded number out at once (the pool's and the cluster's)
 - ``cluster``       the same jobs on the workers of a Dask cluster (``make grade SCHEDULER=…``)
 - ``submission``    what is wrong with a submitted folder before it is graded (missing, renamed, broken)

@@ -10,7 +10,6 @@ Each worker also keeps a warm process that has imported torch and numpy once, an
 notebook's kernel is forked from it: a new process with a fresh interpreter, without paying
 the start-up and imports again (isolation/zygote.py).
 """
-import gc
 import os
 import re
 import shutil
@@ -18,7 +17,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from . import folders, failures, nbgrader_commands, submission
+from . import folders, failures, lasting, nbgrader_commands, submission
 from .third_party import quiet
 from .isolation import sandbox, zygote_control
 
@@ -86,9 +85,10 @@ def preload():
     """Import what a worker's first job would otherwise import (nbgrader's preprocessors, the judge, its checks
     and torch): called in the process that forks the workers, before it does, so that each worker starts with
     them instead of importing them again."""
-    import torch  # noqa: F401
+    with lasting.imports():  # and every worker forked from here has them, out of the garbage collector's way
+        import torch  # noqa: F401
 
-    from .plugins import feedback, verdicts  # noqa: F401
+        from .plugins import feedback, verdicts  # noqa: F401
 
 
 _api = None       # this worker's NbGraderAPI, on its workspace
@@ -128,9 +128,7 @@ def start(course_kit, db_url, scratch, warm=True, sandboxed=True, execute=False,
     config.Execute.kernel_name = zygote_control.KERNEL_NAME
     nbgrader_commands.gradebooks_here()  # a worker on a cluster is a process of its own
     _api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
-    # What is loaded by now (torch, nbgrader, the judge) lives as long as the worker: its full garbage collections
-    # skip it (each took about 0.25 s, four per 20 notebooks, in a profile of grading).
-    gc.freeze()
+    lasting.keep()  # nbgrader's API and the worker's set-up; on a cluster, where nothing was preloaded, all of it
     return None
 
 

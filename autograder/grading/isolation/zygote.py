@@ -16,7 +16,6 @@ folder, since the sandbox has no network.
 
     python -m autograder.grading.isolation.zygote SOCKET OPTIONS     (zygote_control.start_zygote runs it)
 """
-import gc
 import importlib
 import json
 import os
@@ -28,6 +27,7 @@ import time
 from pathlib import Path
 
 from . import sandbox
+from .. import lasting
 
 MATPLOTLIB = ".matplotlib"  # the zygote's matplotlib font cache, in the scratch folder
 
@@ -65,12 +65,12 @@ class Zygote:
         # CUDA cannot be used in a process forked after its parent started it: asking whether there is a
         # GPU must not start it here (NVML answers instead), so that every kernel and student process can.
         os.environ["PYTORCH_NVML_BASED_CUDA_CHECK"] = "1"
-        if not self.cold:
-            import numpy  # noqa: F401
+        with lasting.imports():
+            if not self.cold:
+                import numpy  # noqa: F401
 
-            warm_up()
-        import matplotlib.font_manager  # noqa: F401  (builds the font cache once, for every kernel)
-        gc.freeze()  # what the imports made is never collected: a child's full collections skip it
+                warm_up()
+            import matplotlib.font_manager  # noqa: F401  (builds the font cache once, for every kernel)
 
         signal.signal(signal.SIGCHLD, self.reap)
         parent = os.getppid()
@@ -105,12 +105,12 @@ class Zygote:
         for need in needs:
             if self.cold or need in self.readied:
                 continue
-            if need == "optimizers":
-                warm_optimizers()
-            else:
-                importlib.import_module(need)
+            with lasting.imports():
+                if need == "optimizers":
+                    warm_optimizers()
+                else:
+                    importlib.import_module(need)
             self.readied.add(need)
-            gc.freeze()  # kept out of the children's full garbage collections, as the start's imports
 
     def op_start(self, server, conn, argv, env, dir):
         # A kernel runs a whole notebook (the instructor's training too): whatever it may use.
