@@ -1,7 +1,7 @@
 """What a grading job carries (worker.py): a submission's files, read without following links, and
 written back only inside the folder they belong to; the course's kit, from which a worker makes its
-own course folder; what a worker imports for life (lasting.py). Grading itself, through the local pool and a Dask cluster, is in test_grading.py
-and test_cluster.py."""
+own course folder; what a worker imports for life (lasting.py). Grading itself, through the local
+pool and a Dask cluster, is in test_grading.py and test_cluster.py."""
 import os
 
 import pytest
