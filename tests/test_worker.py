@@ -65,3 +65,16 @@ def test_what_a_worker_imports_for_life_is_made_without_collections_and_kept_out
         assert gc.isenabled() and gc.get_freeze_count() >= before + len(made)
     finally:
         gc.unfreeze()
+
+
+def test_the_workers_preload_sets_the_optimizers_up_only_for_assignments_that_use_them():
+    """torch._dynamo (imported by the checks' first optimizer step, about 1.6 s) is imported once before the workers
+    are forked when an assignment to grade uses torch's optimizers, and not at all for the others."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom autograder.grading import folders, worker\n"
+            "worker.preload(folders.ROOT, ['01_numpy', '03_nn'])\nprint('torch._dynamo' in sys.modules)\n"
+            "worker.preload(folders.ROOT, ['04_optim'])\nprint('torch._dynamo' in sys.modules)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=folders.ROOT)
+    assert proc.stdout.split() == ["False", "True"], proc.stdout + proc.stderr

@@ -157,7 +157,7 @@ def _pool(course, todo, jobs, setup):
     threads = max(1, (os.cpu_count() or 1) // workers)
     # The workers' and their kernels' chatter on stderr goes to a log, off the progress bar.
     log = folders.folder(course, "autograded") / ".kernels.log"
-    worker.preload()  # once here, and every worker forked below has it
+    worker.preload(course, {job.assignment for job in todo})  # once here, and every worker forked below has it
     with tempfile.TemporaryDirectory(prefix="grading-") as scratch, \
             ProcessPoolExecutor(workers, initializer=_start, initargs=(setup, scratch, threads, str(log))) as pool:
         yield from windowed(todo, lambda job, files: pool.submit(worker.grade, job, files),

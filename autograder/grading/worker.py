@@ -81,14 +81,21 @@ def kit(course):
     return files
 
 
-def preload():
+def preload(course, assignments):
     """Import what a worker's first job would otherwise import (nbgrader's preprocessors, the judge, its checks
-    and torch): called in the process that forks the workers, before it does, so that each worker starts with
-    them instead of importing them again."""
+    and torch; torch._dynamo too when one of ``assignments`` uses torch's optimizers, whose first step in the
+    checks imports it: about 2 s): called in the process that forks the workers, before it does, so that each
+    worker starts with them instead of importing them again."""
     with lasting.imports():  # and every worker forked from here has them, out of the garbage collector's way
+        import nbformat
         import torch  # noqa: F401
 
+        from . import judge
         from .plugins import feedback, verdicts  # noqa: F401
+
+        sources = folders.source_notebooks(course)
+        if any(judge.uses_optimizers(nbformat.read(sources[a], as_version=4)) for a in assignments):
+            import torch._dynamo  # noqa: F401
 
 
 _api = None       # this worker's NbGraderAPI, on its workspace
