@@ -7,8 +7,8 @@ its type's name. No pickle and nothing that names code to run, so a message can 
 value but never an object that acts: the worst a probe can send is a value that fails its check.
 
 A message is one line of JSON, then the raw bytes of its arrays ("blobs": their sizes, in the line);
-an array in the JSON names its blob by number. Text-encoding the arrays instead (base64 inside the
-JSON) cost about half of a student process's time on the numpy and autograd notebooks.
+an array in the JSON names its blob by number. Encoding the arrays as text instead (base64 inside the
+JSON) took about half of a probe call's time on the numpy notebook's arrays.
 
 Decoding checks every field (dtypes from a fixed list, shapes that match their bytes, sizes
 within bounds) and raises ``Garbled`` for anything else.
@@ -122,7 +122,7 @@ def encode(value, blobs, depth=0):
 
 
 def _blob(blobs, array):
-    """The number of ``array``'s bytes, appended to ``blobs``."""
+    """Append ``array``'s bytes to ``blobs``; return their place there, which the JSON names ("blob")."""
     blobs.append(np.ascontiguousarray(array).tobytes())
     return len(blobs) - 1
 

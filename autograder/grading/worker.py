@@ -84,7 +84,7 @@ def kit(course):
 def preload(course, assignments):
     """Import what a worker's first job would otherwise import (nbgrader's preprocessors, the judge, its checks
     and torch; torch._dynamo too when one of ``assignments`` uses torch's optimizers, whose first step in the
-    checks imports it: about 2 s): called in the process that forks the workers, before it does, so that each
+    checks imports it: about 1.6 s): called in the process that forks the workers, before it does, so that each
     worker starts with them instead of importing them again."""
     with lasting.imports():  # and every worker forked from here has them, out of the garbage collector's way
         import nbformat

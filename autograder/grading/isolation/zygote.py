@@ -129,7 +129,10 @@ class Zygote:
         """Fork a student process (student_server.serve) that takes over this connection: the judge's line
         to it. Its pid goes to the judge first; the student process may only write after that. ``torch``: the
         notebook may use torch; ``optimizers``: it uses torch's optimizers (each made ready here first, once)."""
-        self.ready(*["torch"] * torch, *["optimizers"] * optimizers)
+        if torch:
+            self.ready("torch")
+        if optimizers:
+            self.ready("optimizers")
         if self.own_pid_namespace:
             self.clear_leftovers(keep=Path(dir))
         ready, go = os.pipe()
