@@ -209,16 +209,14 @@ class _Described(html5lib_shim.Filter):
             yield token
 
 
-_CLEANER = bleach.sanitizer.Cleaner(tags=TAGS, attributes=_attribute, protocols=sorted(LINK_SCHEMES | {"data"}),
-                                    css_sanitizer=CSSSanitizer(allowed_css_properties=ALLOWED_CSS_PROPERTIES),
-                                    strip_comments=True, filters=[_Described])
-
-
 def inert_html(html):
     """``html`` with only the tags and attributes of TAGS and _attribute; anything else escaped, so it
     shows as text (comments dropped); a picture without alternative text gets NO_DESCRIPTION. The template
     filter ``clean_html`` (nbgrader_config.py)."""
-    return _CLEANER.clean(html.decode() if isinstance(html, bytes) else str(html))
+    cleaner = bleach.sanitizer.Cleaner(  # one per call, as bleach.clean makes: a Cleaner is not thread-safe
+        tags=TAGS, attributes=_attribute, protocols=sorted(LINK_SCHEMES | {"data"}), strip_comments=True,
+        css_sanitizer=CSSSanitizer(allowed_css_properties=ALLOWED_CSS_PROPERTIES), filters=[_Described])
+    return cleaner.clean(html.decode() if isinstance(html, bytes) else str(html))
 
 
 def described(html):
